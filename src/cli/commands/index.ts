@@ -1,0 +1,7 @@
+import type { CommandModule } from "yargs";
+import { parseCommand } from "./parse.js";
+import { policyCommand } from "./policy.js";
+
+// Each command module declares its options here and imports its implementation lazily in the handler.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commandModules: CommandModule<any, any>[] = [parseCommand, policyCommand];

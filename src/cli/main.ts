@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Entry point. Commands load their implementation lazily so that `--help` stays fast: the
+// grammar (Chevrotain builds its lexer and parser at load) is only imported by commands that read logs.
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { commandModules } from "./commands/index.js";
+import { packageVersion } from "./version.js";
+
+export async function main(argv: string[]): Promise<void> {
+  let cli = yargs(argv)
+    .scriptName("esa-dane")
+    .usage("$0 <command> [inputs..] [options]\n\nRebuild and report DANE decisions from Cisco ESA mail logs (mail_logs_d).")
+    .version(packageVersion())
+    .strict()
+    .demandCommand(1, "Name a command: parse, deliveries, report, alert or policy.")
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .epilogue("Exit status: 0 done, 1 bad usage, 2 an input could not be read (the others are still processed).")
+    .fail((message, error) => {
+      if (error) throw error;
+      process.stderr.write(`esa-dane: ${message}\nRun 'esa-dane --help' for usage.\n`);
+      process.exit(1);
+    });
+  for (const command of commandModules) cli = cli.command(command);
+  await cli.parseAsync();
+}
+
+main(hideBin(process.argv)).catch((error: unknown) => {
+  process.stderr.write(`esa-dane: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+// `esa-dane parse`: events as NDJSON, or with --unknown the lines esa-dane does not model.
+import { readInputs } from "../input/read.js";
+import type { Malformed } from "../events/types.js";
+import { eventToJson } from "../output/events-json.js";
+import { escapeTerminal } from "../output/escape.js";
+import { OutputBuffer } from "../output/buffer.js";
+import { finishRun, validateZone, type InputArgs } from "./input-options.js";
+
+export async function runParse(args: InputArgs & { unknown: boolean; "max-malformed": number }): Promise<number> {
+  await validateZone(args.tz);
+  const out = new OutputBuffer(process.stdout);
+  let malformedShown = 0;
+  let malformedTotal = 0;
+  const describeMalformed = (m: Malformed) => {
+    malformedTotal++;
+    if (malformedShown++ < args["max-malformed"]) {
+      process.stderr.write(`${escapeTerminal(m.file)}:${m.line}: malformed ${m.family} (${m.code}): ${escapeTerminal(m.message)}\n`);
+    }
+  };
+  const result = await readInputs(args.inputs, { host: args.host, zone: args.tz, year: args.year }, {
+    event: (event) => {
+      if (!args.unknown) out.line(eventToJson(event));
+    },
+    unknown: (u) => {
+      if (args.unknown) out.line(`${escapeTerminal(u.file)}:${u.line}: [${escapeTerminal(u.family)}] ${escapeTerminal(u.text)}`);
+    },
+    malformed: (m) => {
+      describeMalformed(m);
+      if (args.unknown) out.line(`${escapeTerminal(m.file)}:${m.line}: [malformed ${m.family} ${m.code}] ${escapeTerminal(m.text)}`);
+    },
+  });
+  await out.close();
+  if (malformedTotal > malformedShown) process.stderr.write(`esa-dane: ${malformedTotal - args["max-malformed"]} more malformed lines not described\n`);
+  return finishRun(result, args);
+}

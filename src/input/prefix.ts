@@ -1,0 +1,103 @@
+// The prefix of a log line: when, which appliance, which level. Read by hand, not by the grammar:
+// every line pays for it, and one anchored regular expression plus a short word scan is the
+// cheapest honest way to accept all the forms ESA logs come in:
+//
+//   file on the appliance   `Mon Feb  4 20:08:47 2019 Debug: ...` (day padded with one or two spaces)
+//   syslog push             `<22>Mar 12 09:15:01 esa1.example.com mail_logs_d: Info: ...`
+//                           (PRI optional, hostname optional, any tag, no year; some relays add one)
+//   bare                    `Info: ...` (log excerpts with the timestamp cut off)
+//
+// A timestamp followed by something other than a level (`... 2019 CEF:0|...`) still counts as a
+// prefix, with level null.
+import type { Level } from "../events/types.js";
+
+export interface LinePrefix {
+  /** Local wall-clock fields as logged; null for the bare form. */
+  stamp: { year: number | null; month: number; day: number; hour: number; minute: number; second: number } | null;
+  host: string | null;
+  tag: string | null;
+  level: Level | null;
+  /** Offset in the line where the message starts. */
+  messageStart: number;
+}
+
+export type PrefixResult = LinePrefix | { invalid: string } | null;
+
+const MONTHS: Record<string, number> = {
+  Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12,
+};
+const LEVELS = new Set<string>(["Info", "Warning", "Critical", "Debug", "Trace"]);
+
+// <PRI>? weekday? month day HH:MM:SS year? -- then host/tag/level words are scanned by hand.
+const TIMESTAMP = /^(?:<\d{1,3}>)?(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) +)?([A-Z][a-z]{2}) +(\d{1,2}) (\d{1,2}):(\d{2}):(\d{2})(?: (\d{4}))?(?= |$)/;
+
+function daysInMonth(year: number | null, month: number): number {
+  if (month === 2) {
+    if (year === null) return 29;
+    return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  }
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+function levelAt(line: string, start: number): { level: Level; next: number } | null {
+  const colon = line.indexOf(":", start);
+  if (colon < 0 || colon - start > 8) return null;
+  const word = line.slice(start, colon);
+  if (!LEVELS.has(word)) return null;
+  const after = colon + 1;
+  if (after < line.length && line.charCodeAt(after) !== 32) return null;
+  return { level: word as Level, next: skipSpaces(line, after) };
+}
+
+function skipSpaces(line: string, at: number): number {
+  while (at < line.length && line.charCodeAt(at) === 32) at++;
+  return at;
+}
+
+/**
+ * Reads the prefix of one line. Returns null when the line has none (a wrapped continuation, a
+ * comment, or text that is not a log line), `{ invalid }` when it starts like a timestamp that
+ * cannot exist (Feb 30, 25:00).
+ */
+export function readPrefix(line: string): PrefixResult {
+  const first = line.charCodeAt(0);
+  // Fast rejection: a prefix starts with '<', an upper-case letter (weekday, month or level).
+  if (!(first === 60 || (first >= 65 && first <= 90))) return null;
+  const ts = TIMESTAMP.exec(line);
+  if (ts === null) {
+    const bare = levelAt(line, 0);
+    if (bare === null) return null;
+    return { stamp: null, host: null, tag: null, level: bare.level, messageStart: bare.next };
+  }
+  const month = MONTHS[ts[1]!];
+  if (month === undefined) return null;
+  const day = Number(ts[2]);
+  const hour = Number(ts[3]);
+  const minute = Number(ts[4]);
+  const second = Number(ts[5]);
+  const year = ts[6] === undefined ? null : Number(ts[6]);
+  if (day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 60) {
+    return { invalid: `impossible date or time '${ts[0]}'` };
+  }
+  const stamp = { year, month, day, hour, minute, second };
+  // Up to two words before the level: an optional host, then a tag ending in ':'.
+  let at = skipSpaces(line, ts[0].length);
+  let host: string | null = null;
+  let tag: string | null = null;
+  for (let word = 0; word < 3; word++) {
+    const level = levelAt(line, at);
+    if (level !== null) return { stamp, host, tag, level: level.level, messageStart: level.next };
+    if (tag !== null) break;
+    let end = line.indexOf(" ", at);
+    if (end < 0) end = line.length;
+    const token = line.slice(at, end);
+    if (token.length > 1 && token.endsWith(":") && !token.includes("|")) tag = token.slice(0, -1);
+    else if (host === null && word === 0 && token.length > 0 && !token.includes(":")) host = token;
+    else break;
+    at = skipSpaces(line, end);
+  }
+  // No level. After a syslog tag the rest is the message (`consolidated_event: CEF:0|...`);
+  // without a tag the word we took for a host may be the message itself (`2019 CEF:0|...`).
+  if (tag !== null) return { stamp, host, tag, level: null, messageStart: at };
+  return { stamp, host: null, tag: null, level: null, messageStart: skipSpaces(line, ts[0].length) };
+}

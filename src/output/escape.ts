@@ -1,0 +1,34 @@
+// Log content is hostile input: a domain or SMTP reply can carry terminal escapes, spreadsheet
+// formulas, HTML or Markdown. Every format escapes it on the way out, here, in one place.
+
+// C0 controls (but tab), DEL, C1 controls, and the Unicode bidi overrides that reorder text.
+// eslint-disable-next-line no-control-regex
+const TERMINAL_UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Makes text safe to print on a terminal: control characters become visible `\xNN` escapes. */
+export function escapeTerminal(text: string): string {
+  return text.replace(TERMINAL_UNSAFE, (c) => {
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16).padStart(4, "0")}` : `\\x${code.toString(16).padStart(2, "0")}`;
+  });
+}
+
+/** RFC 4180 field, and inert in spreadsheets: a leading = + - @ (or tab/CR) gets a quote mark. */
+export function escapeCsv(value: string | number | null): string {
+  if (value === null) return "";
+  if (typeof value === "number") return String(value);
+  let text = escapeTerminal(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Markdown table cell: no HTML, no table breaks, no emphasis or links from log text. */
+export function escapeMarkdown(text: string): string {
+  return escapeTerminal(text)
+    .replace(/[\\`*_{}[\]()#+!|<>~]/g, (c) => `\\${c}`)
+    .replace(/&/g, "&amp;");
+}
+
+export function escapeHtml(text: string): string {
+  return escapeTerminal(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
