@@ -3,6 +3,7 @@
 // logs (web pages, tickets) wrap long lines, sometimes with blank lines in between. Every
 // physical line is counted exactly once as parsed, unknown or malformed (with its record).
 import { classifyMessage } from "../events/classify.js";
+import type { EventBody } from "../events/visitor.js";
 import type { LogEvent, Malformed, Unknown } from "../events/types.js";
 import type { FileStats } from "./accounting.js";
 import { Clock } from "./clock.js";
@@ -15,6 +16,8 @@ export interface RecordSink {
   malformed(line: Malformed): void;
 }
 
+const HEADER_WINDOW = 8;
+
 interface PendingRecord {
   line: number;
   lines: number;
@@ -26,6 +29,9 @@ interface PendingRecord {
 
 export class RecordAssembler {
   private pending: PendingRecord | null = null;
+  /** Records left in which a `Time offset from UTC` header may still come (see releaseHeld). */
+  private headerWindow = HEADER_WINDOW;
+  private held: { record: PendingRecord; body: EventBody }[] = [];
 
   constructor(
     private readonly file: string,
@@ -78,6 +84,7 @@ export class RecordAssembler {
 
   end(): void {
     this.flush();
+    this.releaseHeld();
   }
 
   private flush(): void {
@@ -86,21 +93,19 @@ export class RecordAssembler {
     this.pending = null;
     const outcome = classifyMessage(record.message);
     if (outcome.type === "event") {
-      const body = outcome.body;
-      if (body.kind === "time-offset") this.clock.setUtcOffset(body.seconds);
-      const stamp = record.prefix.stamp;
-      const instant = stamp === null ? null : this.clock.instantOf(stamp);
-      const event = {
-        file: this.file,
-        line: record.line,
-        time: instant?.time ?? null,
-        utcKnown: instant?.utcKnown ?? false,
-        host: record.prefix.host ?? this.defaultHost,
-        level: record.prefix.level,
-        ...body,
-      } as LogEvent;
       this.stats.parsed += record.lines;
-      this.sink.event(event);
+      const body = outcome.body;
+      if (body.kind === "time-offset") {
+        this.clock.setUtcOffset(body.seconds);
+        this.releaseHeld();
+      }
+      if (this.headerWindow > 0) {
+        this.headerWindow--;
+        this.held.push({ record, body });
+        if (this.headerWindow === 0) this.releaseHeld();
+      } else {
+        this.emitEvent(record, body);
+      }
     } else if (outcome.type === "unknown") {
       this.countUnknown(record.line, record.lines, outcome.family, record.message);
     } else {
@@ -116,6 +121,32 @@ export class RecordAssembler {
     }
     // Blank lines after a record that nothing continued are lines of their own.
     for (let i = 0; i < record.heldBlanks; i++) this.countUnknown(record.line + record.lines + i, 1, "(blank)", "");
+  }
+
+  /**
+   * A file's header lines (`Begin Logfile`, `Version:`) come before its `Time offset from UTC`
+   * line but are written in the same local time: events of the first few records wait for the
+   * offset, so that they do not appear an offset away from the rest of the file.
+   */
+  private releaseHeld(): void {
+    this.headerWindow = 0;
+    const held = this.held;
+    this.held = [];
+    for (const { record, body } of held) this.emitEvent(record, body);
+  }
+
+  private emitEvent(record: PendingRecord, body: EventBody): void {
+    const stamp = record.prefix.stamp;
+    const instant = stamp === null ? null : this.clock.instantOf(stamp);
+    this.sink.event({
+      file: this.file,
+      line: record.line,
+      time: instant?.time ?? null,
+      utcKnown: instant?.utcKnown ?? false,
+      host: record.prefix.host ?? this.defaultHost,
+      level: record.prefix.level,
+      ...body,
+    } as LogEvent);
   }
 
   private countUnknown(line: number, lines: number, family: string, text: string): void {

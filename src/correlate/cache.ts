@@ -1,0 +1,160 @@
+// The appliance's DNS cache, replayed: every answered lookup is kept for its TTL, so that a
+// delivery whose lookups the appliance answered from cache (and so did not log) still gets the
+// classifications the cache held. Expired entries are dropped in expiry order (a heap), which
+// keeps memory proportional to what is live, not to the length of the log.
+import type { DnsRecordValue, DnsStatus } from "../events/types.js";
+import { lookupKey } from "./dns.js";
+import type { DnsLookup } from "./types.js";
+
+export interface CacheEntry {
+  name: string;
+  qtype: string;
+  status: DnsStatus;
+  records: DnsRecordValue[];
+  atMs: number | null;
+  expiresMs: number;
+  lookup: DnsLookup;
+}
+
+function addTo(index: Map<string, Set<string>>, key: string, value: string): void {
+  let set = index.get(key);
+  if (set === undefined) index.set(key, (set = new Set()));
+  set.add(value);
+}
+
+function removeFrom(index: Map<string, Set<string>>, key: string, value: string): void {
+  const set = index.get(key);
+  if (set === undefined) return;
+  set.delete(value);
+  if (set.size === 0) index.delete(key);
+}
+
+export function mxHosts(records: DnsRecordValue[]): string[] {
+  return records
+    .filter((r): r is { preference: number; host: string } => typeof r !== "string")
+    .sort((a, b) => a.preference - b.preference)
+    .map((r) => r.host.toLowerCase());
+}
+
+export class DnsCache {
+  private readonly entries = new Map<string, CacheEntry>();
+  private readonly namesByIp = new Map<string, Set<string>>();
+  private readonly domainsByMxHost = new Map<string, Set<string>>();
+  private readonly aliasesByTarget = new Map<string, Set<string>>();
+  private readonly expiry: CacheEntry[] = [];
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Keeps an answered lookup for its TTL. Unanswered lookups are not cached. */
+  put(lookup: DnsLookup): CacheEntry | null {
+    if (lookup.status === null || lookup.ttl === null) return null;
+    const at = lookup.endMs ?? lookup.startMs;
+    const entry: CacheEntry = {
+      name: lookup.name,
+      qtype: lookup.qtype,
+      status: lookup.status,
+      records: lookup.records,
+      atMs: at,
+      expiresMs: at === null ? Number.POSITIVE_INFINITY : at + lookup.ttl * 1000,
+      lookup,
+    };
+    const key = lookupKey(entry.name, entry.qtype);
+    const previous = this.entries.get(key);
+    if (previous !== undefined) this.unindex(previous);
+    this.entries.set(key, entry);
+    this.index(entry);
+    if (Number.isFinite(entry.expiresMs)) this.pushExpiry(entry);
+    return entry;
+  }
+
+  get(name: string, qtype: string, atMs: number | null): CacheEntry | null {
+    const entry = this.entries.get(lookupKey(name, qtype));
+    if (entry === undefined) return null;
+    if (atMs !== null && entry.expiresMs < atMs) return null;
+    return entry;
+  }
+
+  /** Names whose A/AAAA records include the address, with the names that are CNAMEs of them. */
+  hostsForIp(ip: string): string[] {
+    const names = this.namesByIp.get(ip);
+    if (names === undefined) return [];
+    const hosts = new Set<string>();
+    for (const name of names) {
+      hosts.add(name);
+      for (const alias of this.aliasesByTarget.get(name) ?? []) hosts.add(alias);
+    }
+    return [...hosts];
+  }
+
+  domainsForMxHost(host: string): string[] {
+    return [...(this.domainsByMxHost.get(host) ?? [])];
+  }
+
+  /** Drops entries that expired before `nowMs`. */
+  expire(nowMs: number): void {
+    const heap = this.expiry;
+    while (heap.length > 0 && heap[0]!.expiresMs < nowMs) {
+      const entry = this.popExpiry();
+      const key = lookupKey(entry.name, entry.qtype);
+      if (this.entries.get(key) === entry) {
+        this.entries.delete(key);
+        this.unindex(entry);
+      }
+    }
+  }
+
+  private index(entry: CacheEntry): void {
+    if (entry.qtype === "A" || entry.qtype === "AAAA") {
+      for (const r of entry.records) if (typeof r === "string") addTo(this.namesByIp, r, entry.name);
+    } else if (entry.qtype === "MX") {
+      for (const host of mxHosts(entry.records)) addTo(this.domainsByMxHost, host, entry.name);
+    } else if (entry.qtype === "CNAME") {
+      for (const r of entry.records) if (typeof r === "string") addTo(this.aliasesByTarget, r.toLowerCase().replace(/\.$/, ""), entry.name);
+    }
+  }
+
+  private unindex(entry: CacheEntry): void {
+    if (entry.qtype === "A" || entry.qtype === "AAAA") {
+      for (const r of entry.records) if (typeof r === "string") removeFrom(this.namesByIp, r, entry.name);
+    } else if (entry.qtype === "MX") {
+      for (const host of mxHosts(entry.records)) removeFrom(this.domainsByMxHost, host, entry.name);
+    } else if (entry.qtype === "CNAME") {
+      for (const r of entry.records) if (typeof r === "string") removeFrom(this.aliasesByTarget, r.toLowerCase().replace(/\.$/, ""), entry.name);
+    }
+  }
+
+  private pushExpiry(entry: CacheEntry): void {
+    const heap = this.expiry;
+    heap.push(entry);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent]!.expiresMs <= heap[i]!.expiresMs) break;
+      [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
+      i = parent;
+    }
+  }
+
+  private popExpiry(): CacheEntry {
+    const heap = this.expiry;
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let smallest = i;
+        if (l < heap.length && heap[l]!.expiresMs < heap[smallest]!.expiresMs) smallest = l;
+        if (r < heap.length && heap[r]!.expiresMs < heap[smallest]!.expiresMs) smallest = r;
+        if (smallest === i) break;
+        [heap[smallest], heap[i]] = [heap[i]!, heap[smallest]!];
+        i = smallest;
+      }
+    }
+    return top;
+  }
+}
