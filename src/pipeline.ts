@@ -31,7 +31,7 @@ export class Analysis {
         sinks.event?.(event);
         correlator.push(event);
       },
-      unknown: (line) => sinks.unknown?.(line),
+      unknown: sinks.unknown,
       malformed: (line) => sinks.malformed?.(line),
     };
   }

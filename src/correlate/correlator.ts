@@ -62,6 +62,8 @@ interface Resolution {
   result: DeliveryResult;
   extraSource: string[];
   utcKnown: boolean;
+  /** Names under which resolutionsByHost finds this resolution. */
+  indexedHosts: string[];
 }
 
 /** Evidence a connection could use, snapshotted when it opens (the cache moves on). */
@@ -96,6 +98,8 @@ interface ApplianceState {
   dns: DnsTracker;
   cache: DnsCache;
   resolutions: Map<string, Resolution>;
+  /** MX host (or CNAME target) -> open resolutions it serves. */
+  resolutionsByHost: Map<string, Set<Resolution>>;
   connections: Map<number, Connection>;
   dcidByMid: Map<number, number>;
   /** MID -> RID -> recipient address, from the message's `To:` lines. */
@@ -204,6 +208,7 @@ export class Correlator {
         dns: undefined as unknown as DnsTracker,
         cache: new DnsCache(),
         resolutions: new Map(),
+        resolutionsByHost: new Map(),
         connections: new Map(),
         dcidByMid: new Map(),
         recipients: new Map(),
@@ -226,7 +231,7 @@ export class Correlator {
       lookup.domain = lookup.name;
       const previous = state.resolutions.get(lookup.name);
       if (previous !== undefined) this.closeResolution(state, previous);
-      state.resolutions.set(lookup.name, {
+      const resolution: Resolution = {
         domain: lookup.name,
         startMs: lookup.startMs,
         lastMs: lookup.endMs,
@@ -239,7 +244,10 @@ export class Correlator {
         result: "not-attempted",
         extraSource: [],
         utcKnown: state.utcKnown,
-      });
+        indexedHosts: [],
+      };
+      state.resolutions.set(lookup.name, resolution);
+      for (const host of resolution.hosts) this.indexHost(state, resolution, host);
     } else {
       const host = lookup.name.startsWith(TLSA_PREFIX) ? lookup.name.slice(TLSA_PREFIX.length) : lookup.name;
       const resolution = this.openResolutionForHost(state, host);
@@ -249,6 +257,10 @@ export class Correlator {
         resolution.hostLookups.set(host, list);
         if (lookup.endMs !== null) resolution.lastMs = lookup.endMs;
         lookup.domain = resolution.domain;
+        // An MX host that is a CNAME: the target's lookups belong to the same resolution.
+        if (lookup.qtype === "CNAME") {
+          for (const r of lookup.records) if (typeof r === "string") this.indexHost(state, resolution, r.toLowerCase().replace(/\.$/, ""));
+        }
       } else {
         lookup.domain = state.cache.domainsForMxHost(host)[0] ?? null;
       }
@@ -259,17 +271,26 @@ export class Correlator {
   /** The most recent open resolution one of whose MX hosts is `host` (or a CNAME of it). */
   private openResolutionForHost(state: ApplianceState, host: string): Resolution | null {
     let best: Resolution | null = null;
-    for (const resolution of state.resolutions.values()) {
-      const serves = resolution.hosts.includes(host) || resolution.hosts.some((h) => this.isAliasOf(resolution, h, host));
-      if (!serves) continue;
+    for (const resolution of state.resolutionsByHost.get(host) ?? []) {
       if (best === null || (resolution.startMs ?? 0) >= (best.startMs ?? 0)) best = resolution;
     }
     return best;
   }
 
-  private isAliasOf(resolution: Resolution, mxHost: string, name: string): boolean {
-    const cnames = resolution.hostLookups.get(mxHost)?.filter((l) => l.qtype === "CNAME") ?? [];
-    return cnames.some((l) => l.records.some((r) => typeof r === "string" && r.toLowerCase().replace(/\.$/, "") === name));
+  private indexHost(state: ApplianceState, resolution: Resolution, host: string): void {
+    let set = state.resolutionsByHost.get(host);
+    if (set === undefined) state.resolutionsByHost.set(host, (set = new Set()));
+    set.add(resolution);
+    resolution.indexedHosts.push(host);
+  }
+
+  private unindex(state: ApplianceState, resolution: Resolution): void {
+    for (const host of resolution.indexedHosts) {
+      const set = state.resolutionsByHost.get(host);
+      set?.delete(resolution);
+      if (set?.size === 0) state.resolutionsByHost.delete(host);
+    }
+    resolution.indexedHosts = [];
   }
 
   // --- connections --------------------------------------------------------------------------
@@ -406,7 +427,7 @@ export class Correlator {
       const a = state.cache.get(host, "A", atMs) ?? state.cache.get(host, "AAAA", atMs) ?? this.aOfAlias(state, host, atMs);
       const tlsa = state.cache.get(TLSA_PREFIX + host, "TLSA", atMs);
       const seen = new Set<string>();
-      for (const resolution of state.resolutions.values()) {
+      for (const resolution of state.resolutionsByHost.get(host) ?? []) {
         if (resolution.consumed || !resolution.hosts.includes(host)) continue;
         seen.add(resolution.domain);
         candidates.push({ domain: resolution.domain, host, mx: entryOf(resolution.mx), a, tlsa, resolution });
@@ -505,6 +526,7 @@ export class Correlator {
 
   private closeResolution(state: ApplianceState, resolution: Resolution): void {
     if (state.resolutions.get(resolution.domain) === resolution) state.resolutions.delete(resolution.domain);
+    this.unindex(state, resolution);
     if (resolution.claims > 0) return;
     // A host the appliance went on to look up; in MX preference order.
     const host = resolution.hosts.find((h) => resolution.hostLookups.has(h)) ?? null;

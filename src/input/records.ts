@@ -2,7 +2,7 @@
 // any lines without a prefix that follow it: real files keep one record per line, but copies of
 // logs (web pages, tickets) wrap long lines, sometimes with blank lines in between. Every
 // physical line is counted exactly once as parsed, unknown or malformed (with its record).
-import { classifyMessage } from "../events/classify.js";
+import { classifyMessage, familyOf } from "../events/classify.js";
 import type { EventBody } from "../events/visitor.js";
 import type { LogEvent, Malformed, Unknown } from "../events/types.js";
 import type { FileStats } from "./accounting.js";
@@ -12,7 +12,8 @@ import { readPrefix, type LinePrefix } from "./prefix.js";
 
 export interface RecordSink {
   event(event: LogEvent): void;
-  unknown(line: Unknown): void;
+  /** Optional: without it, unknown lines are only counted (naming their family costs time). */
+  unknown?: ((line: Unknown) => void) | undefined;
   malformed(line: Malformed): void;
 }
 
@@ -107,7 +108,7 @@ export class RecordAssembler {
         this.emitEvent(record, body);
       }
     } else if (outcome.type === "unknown") {
-      this.countUnknown(record.line, record.lines, outcome.family, record.message);
+      this.countUnknown(record.line, record.lines, null, record.message);
     } else {
       this.stats.malformed += record.lines;
       this.sink.malformed({
@@ -149,9 +150,9 @@ export class RecordAssembler {
     } as LogEvent);
   }
 
-  private countUnknown(line: number, lines: number, family: string, text: string): void {
+  private countUnknown(line: number, lines: number, family: string | null, text: string): void {
     this.stats.unknown += lines;
-    this.sink.unknown({ file: this.file, line, family, text });
+    this.sink.unknown?.({ file: this.file, line, family: family ?? familyOf(text), text });
   }
 }
 
