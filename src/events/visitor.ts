@@ -96,6 +96,23 @@ function items(value: PyValue): PyValue[] {
   return value.v;
 }
 
+function pyValueOf(ctx: Children): PyValue {
+  const seq = ctx["pySequence"] as CstNode[] | undefined;
+  if (seq !== undefined) return pySequenceOf(seq[0]!.children as Children);
+  let tok = (ctx["SQString"] ?? ctx["DQString"]) as IToken[] | undefined;
+  if (tok !== undefined) return { t: "str", v: unquote(tok[0]!.image) };
+  tok = (ctx["Integer"] ?? ctx["PyLong"]) as IToken[] | undefined;
+  if (tok !== undefined) return { t: "int", v: int(tok[0]!.image), raw: tok[0]!.image };
+  return { t: "word", v: (ctx["Word"] as IToken[])[0]!.image };
+}
+
+function pySequenceOf(ctx: Children): PyValue {
+  const nodes = ctx["pyValue"] as CstNode[] | undefined;
+  const values: PyValue[] = [];
+  if (nodes !== undefined) for (const n of nodes) values.push(pyValueOf(n.children as Children));
+  return ctx["LParen"] !== undefined ? { t: "tuple", v: values } : { t: "list", v: values };
+}
+
 const BaseVisitor = esaParser.getBaseCstVisitorConstructor<string, unknown>();
 
 /**
@@ -124,44 +141,39 @@ export class EventVisitor extends BaseVisitor {
     return this.span(words[0], words[words.length - 1]);
   }
 
+  // pyValue and pySequence are visited directly (not through visit()): they are the hottest rules.
   pyValue(ctx: Children): PyValue {
-    const seq = (ctx["pySequence"] as CstNode[] | undefined)?.[0];
-    if (seq !== undefined) return this.visit(seq) as PyValue;
-    const tok = (Object.values(ctx)[0] as IToken[])[0]!;
-    switch (tok.tokenType.name) {
-      case "SQString":
-      case "DQString": return { t: "str", v: unquote(tok.image) };
-      case "PyLong":
-      case "Integer": return { t: "int", v: int(tok.image), raw: tok.image };
-      default: return { t: "word", v: tok.image };
-    }
+    return pyValueOf(ctx);
   }
 
   pySequence(ctx: Children): PyValue {
-    const values = ((ctx["pyValue"] as CstNode[] | undefined) ?? []).map((n) => this.visit(n) as PyValue);
-    return ctx["LParen"] !== undefined ? { t: "tuple", v: values } : { t: "list", v: values };
+    return pySequenceOf(ctx);
   }
 
   private sequence(ctx: Children, label: string): PyValue[] {
-    return items(this.visit(node(ctx, label)) as PyValue);
+    return items(pySequenceOf(node(ctx, label).children as Children));
   }
 
   dnsQuery(ctx: Children): EventBody {
     const form: "Q" | "QN" | "QIP" = ctx["QIP"] ? "QIP" : ctx["QN"] ? "QN" : "Q";
-    const args = items(this.visit(node(ctx, "pySequence")) as PyValue);
+    const args = this.sequence(ctx, "pySequence");
     const [name, qtype, third, fourth] = args;
     if (name === undefined || qtype === undefined) throw new ShapeError(`${form}(...) needs a name and a type`);
-    const base = { kind: "dns-query" as const, form, name: textOf(name), qtype: textOf(qtype) };
+    let resolver: string | null = null;
+    let nameserverSet: string | null = null;
+    let timeoutSeconds: number | null = null;
     if (form === "QIP") {
       if (args.length !== 4 || third === undefined || fourth?.t !== "int") throw new ShapeError("QIP needs (name, type, resolver, timeout)");
-      return { ...base, resolver: textOf(third), nameserverSet: null, timeoutSeconds: fourth.v };
-    }
-    if (form === "QN") {
+      resolver = textOf(third);
+      timeoutSeconds = fourth.v;
+    } else if (form === "QN") {
       if (args.length !== 3 || third === undefined) throw new ShapeError("QN needs (name, type, nameservers)");
-      return { ...base, resolver: null, nameserverSet: textOf(third), timeoutSeconds: null };
+      nameserverSet = textOf(third);
+    } else {
+      if (args.length > 3) throw new ShapeError("Q takes (name, type[, resolver])");
+      if (third !== undefined) resolver = textOf(third);
     }
-    if (args.length > 3) throw new ShapeError("Q takes (name, type[, resolver])");
-    return { ...base, resolver: third === undefined ? null : textOf(third), nameserverSet: null, timeoutSeconds: null };
+    return { kind: "dns-query", form, name: textOf(name), qtype: textOf(qtype), resolver, nameserverSet, timeoutSeconds };
   }
 
   dnssecResponse(ctx: Children): EventBody {
@@ -214,7 +226,7 @@ export class EventVisitor extends BaseVisitor {
       kind: "dns-resolver-failure",
       reason: reasonText === "''" ? "" : reasonText,
       resolver: requiredToken(ctx, "resolver").image,
-      name: stripDot(textOf(this.visit(node(ctx, "name")) as PyValue)),
+      name: stripDot(textOf(pyValueOf(node(ctx, "name").children as Children))),
     };
   }
 
@@ -236,7 +248,7 @@ export class EventVisitor extends BaseVisitor {
   }
 
   dnsNetworkError(ctx: Children): EventBody {
-    const value = (label: string) => textOf(this.visit(node(ctx, label)) as PyValue);
+    const value = (label: string) => textOf(pyValueOf(node(ctx, label).children as Children));
     return { kind: "dns-resolver-failure", reason: value("reason"), resolver: value("resolver"), name: value("name").trim() };
   }
 
