@@ -1,6 +1,10 @@
-// Splits decoded text into physical lines, bounded: a line longer than MAX_LINE is cut there and
+// Splits input bytes into physical lines, bounded: a line longer than MAX_LINE is cut there and
 // the rest of it skipped until the next newline, so even a 1 GB file without a newline costs
 // 64 KiB of memory. CR before LF and NUL bytes are removed; each oddity is counted.
+//
+// Each line is decoded from the bytes on its own. Decoding a whole chunk and slicing lines out of
+// it would be faster by a little, but every substring kept later (a host name in the DNS cache)
+// would then pin its whole megabyte chunk in memory.
 
 export const MAX_LINE = 64 * 1024;
 
@@ -10,8 +14,13 @@ export const LINE_BAD_UTF8 = 4;
 
 export type LineHandler = (text: string, lineNo: number, flags: number) => void;
 
+const NEWLINE = 10;
+const CR = 13;
+
 export class LineSplitter {
-  private carry = "";
+  /** Bytes of an unfinished line from earlier chunks (at most MAX_LINE + 1). */
+  private carry: Buffer[] = [];
+  private carryBytes = 0;
   /** True while skipping the rest of an over-long line. */
   private overflow = false;
   private lineNo = 0;
@@ -22,60 +31,64 @@ export class LineSplitter {
     return this.lineNo;
   }
 
+  /** Text input (tests, generated logs): the same as its UTF-8 bytes. */
   push(text: string): void {
+    this.pushBytes(Buffer.from(text, "utf8"));
+  }
+
+  pushBytes(chunk: Buffer): void {
     let start = 0;
-    let newline = text.indexOf("\n");
-    if (this.carry.length > 0 || this.overflow) {
-      if (newline < 0) {
-        this.append(text);
-        return;
-      }
-      this.append(text.slice(0, newline));
-      const line = this.carry;
-      const truncated = this.overflow;
-      this.carry = "";
-      this.overflow = false;
-      this.emit(line, truncated);
+    let newline = chunk.indexOf(NEWLINE);
+    if ((this.carryBytes > 0 || this.overflow) && newline >= 0) {
+      this.append(chunk, 0, newline);
+      this.emitCarry();
       start = newline + 1;
-      newline = text.indexOf("\n", start);
+      newline = chunk.indexOf(NEWLINE, start);
     }
     while (newline >= 0) {
-      this.emit(text.slice(start, newline), false);
+      this.emit(chunk, start, newline, false);
       start = newline + 1;
-      newline = text.indexOf("\n", start);
+      newline = chunk.indexOf(NEWLINE, start);
     }
-    if (start < text.length) this.append(text.slice(start));
+    if (start < chunk.length) this.append(chunk, start, chunk.length);
   }
 
   end(): void {
-    if (this.carry.length > 0 || this.overflow) {
-      const line = this.carry;
-      const truncated = this.overflow;
-      this.carry = "";
-      this.overflow = false;
-      this.emit(line, truncated);
-    }
+    if (this.carryBytes > 0 || this.overflow) this.emitCarry();
   }
 
-  private append(piece: string): void {
+  private append(chunk: Buffer, start: number, end: number): void {
     if (this.overflow) return;
-    if (this.carry.length + piece.length > MAX_LINE) {
-      this.carry = (this.carry + piece.slice(0, MAX_LINE - this.carry.length));
+    let stop = end;
+    if (this.carryBytes + (end - start) > MAX_LINE) {
+      stop = start + (MAX_LINE - this.carryBytes);
       this.overflow = true;
-      return;
     }
-    this.carry += piece;
+    if (stop > start) {
+      // A copy: the chunk's memory must not stay pinned by a line that spans chunks.
+      this.carry.push(Buffer.from(chunk.subarray(start, stop)));
+      this.carryBytes += stop - start;
+    }
   }
 
-  private emit(raw: string, alreadyTruncated: boolean): void {
+  private emitCarry(): void {
+    const line = this.carry.length === 1 ? this.carry[0]! : Buffer.concat(this.carry, this.carryBytes);
+    const truncated = this.overflow;
+    this.carry = [];
+    this.carryBytes = 0;
+    this.overflow = false;
+    this.emit(line, 0, line.length, truncated);
+  }
+
+  private emit(bytes: Buffer, start: number, end: number, alreadyTruncated: boolean): void {
     this.lineNo++;
-    let line = raw;
     let flags = alreadyTruncated ? LINE_TRUNCATED : 0;
-    if (line.length > MAX_LINE) {
-      line = line.slice(0, MAX_LINE);
+    if (end - start > MAX_LINE) {
+      end = start + MAX_LINE;
       flags |= LINE_TRUNCATED;
     }
-    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    if (end > start && bytes[end - 1] === CR) end--;
+    let line = bytes.toString("utf8", start, end);
     if (line.includes("\0")) {
       line = line.replaceAll("\0", "");
       flags |= LINE_HAD_NUL;

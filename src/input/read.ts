@@ -1,6 +1,5 @@
 // The input stage's I/O shell: opens each source, decodes, splits lines and hands them to the
 // record assembler. Everything it calls is pure and testable without files (see readText).
-import { StringDecoder } from "node:string_decoder";
 import { newFileStats, type FileStats } from "./accounting.js";
 import { Clock } from "./clock.js";
 import { LineSplitter } from "./lines.js";
@@ -47,11 +46,9 @@ export async function readInputs(inputs: readonly string[], options: ReadOptions
       stats.read++;
       assembler.pushLine(text, lineNo, flags);
     });
-    const decoder = new StringDecoder("utf8");
     const stream = openSource(source);
     try {
-      for await (const chunk of decodedBytes(stream, options.onBytes)) splitter.push(decoder.write(chunk));
-      splitter.push(decoder.end());
+      for await (const chunk of decodedBytes(stream, options.onBytes)) splitter.pushBytes(chunk);
     } catch (error) {
       stats.error = readErrorMessage(error, stats.read);
       errors.push({ input: name, message: stats.error });
