@@ -2,9 +2,15 @@
 // any lines without a prefix that follow it: real files keep one record per line, but copies of
 // logs (web pages, tickets) wrap long lines, sometimes with blank lines in between. Every
 // physical line is counted exactly once as parsed, unknown or malformed (with its record).
-import { classifyMessage, familyOf } from "../events/classify.js";
+//
+// Two stages, so that the first can run in worker threads over chunks of a file:
+//   RecordReader  lines -> classified records (prefix, grammar, event body); no shared state
+//   RecordTimer   classified records -> events with times (the file's `Time offset` header
+//                 and the clock are sequential), accounting, the sink
+// RecordAssembler chains both for sequential reading.
+import { classifyMessage, familyOf, type MessageOutcome } from "../events/classify.js";
 import type { EventBody } from "../events/visitor.js";
-import type { LogEvent, Malformed, Unknown } from "../events/types.js";
+import type { Level, LogEvent, Malformed, MalformedCode, Unknown } from "../events/types.js";
 import type { FileStats } from "./accounting.js";
 import { Clock } from "./clock.js";
 import { LINE_BAD_UTF8, LINE_HAD_NUL, LINE_TRUNCATED, MAX_LINE } from "./lines.js";
@@ -17,9 +23,22 @@ export interface RecordSink {
   malformed(line: Malformed): void;
 }
 
-const HEADER_WINDOW = 8;
+/** A record classified but not yet timed. Plain data: it crosses from worker threads. */
+export type ClassifiedRecord =
+  | { t: "event"; line: number; lines: number; stamp: LinePrefix["stamp"]; host: string | null; level: Level | null; body: EventBody }
+  | { t: "unknown"; line: number; lines: number; family: string | null; text: string }
+  | { t: "malformed"; line: number; lines: number; family: string; code: MalformedCode; message: string; text: string };
 
-interface PendingRecord {
+/** Counts only the first stage sees. */
+export interface ReaderCounts {
+  joined: number;
+  truncated: number;
+  invalidUtf8: number;
+  nulBytes: number;
+}
+
+/** A record not yet classified: a later line may still continue it. */
+export interface PendingRecord {
   line: number;
   lines: number;
   prefix: LinePrefix;
@@ -28,11 +47,106 @@ interface PendingRecord {
   heldBlanks: number;
 }
 
-export class RecordAssembler {
+export type RecordHandler = (record: ClassifiedRecord) => void;
+
+/** Stage one: physical lines to classified records. */
+export class RecordReader {
   private pending: PendingRecord | null = null;
+
+  constructor(
+    private readonly counts: ReaderCounts,
+    private readonly out: RecordHandler,
+  ) {}
+
+  /** One physical line, in order. */
+  pushLine(text: string, lineNo: number, flags: number): void {
+    if (flags !== 0) {
+      if (flags & LINE_TRUNCATED) this.counts.truncated++;
+      if (flags & LINE_HAD_NUL) this.counts.nulBytes++;
+      if (flags & LINE_BAD_UTF8) this.counts.invalidUtf8++;
+    }
+    const pending = this.pending;
+    if (isBlank(text)) {
+      if (pending !== null) pending.heldBlanks++;
+      else this.out({ t: "unknown", line: lineNo, lines: 1, family: "(blank)", text });
+      return;
+    }
+    // `#` lines are comments in copies of logs (and in the public samples' provenance headers).
+    if (text.charCodeAt(0) === 35) {
+      this.flush();
+      this.out({ t: "unknown", line: lineNo, lines: 1, family: "(comment)", text });
+      return;
+    }
+    const prefix = readPrefix(text);
+    if (prefix === null) {
+      if (pending !== null && pending.message.length + text.length < MAX_LINE) {
+        pending.message = joinWrapped(pending.message, text);
+        pending.lines += pending.heldBlanks + 1;
+        pending.heldBlanks = 0;
+        this.counts.joined++;
+        return;
+      }
+      this.flush();
+      this.out({ t: "unknown", line: lineNo, lines: 1, family: "(no prefix)", text });
+      return;
+    }
+    this.flush();
+    if ("invalid" in prefix) {
+      this.out({ t: "malformed", line: lineNo, lines: 1, family: "(prefix)", code: "E_PREFIX", message: prefix.invalid, text });
+      return;
+    }
+    this.pending = { line: lineNo, lines: 1, prefix, message: text.slice(prefix.messageStart), heldBlanks: 0 };
+  }
+
+  /** Classifies the record still open, if any. */
+  flush(): void {
+    const record = this.pending;
+    if (record === null) return;
+    this.pending = null;
+    this.out(classifyRecord(record, classifyMessage(record.message)));
+    // Blank lines after a record that nothing continued are lines of their own.
+    for (let i = 0; i < record.heldBlanks; i++) {
+      this.out({ t: "unknown", line: record.line + record.lines + i, lines: 1, family: "(blank)", text: "" });
+    }
+  }
+
+  /** Hands over the open record unclassified (a worker's chunk may end inside a wrapped record). */
+  takePending(): PendingRecord | null {
+    const record = this.pending;
+    this.pending = null;
+    return record;
+  }
+
+  seedPending(record: PendingRecord | null): void {
+    this.flush();
+    this.pending = record;
+  }
+}
+
+function classifyRecord(record: PendingRecord, outcome: MessageOutcome): ClassifiedRecord {
+  if (outcome.type === "event") {
+    const p = record.prefix;
+    return { t: "event", line: record.line, lines: record.lines, stamp: p.stamp, host: p.host, level: p.level, body: outcome.body };
+  }
+  if (outcome.type === "unknown") return { t: "unknown", line: record.line, lines: record.lines, family: null, text: record.message };
+  return {
+    t: "malformed",
+    line: record.line,
+    lines: record.lines,
+    family: outcome.family,
+    code: outcome.code,
+    message: outcome.message,
+    text: record.message,
+  };
+}
+
+const HEADER_WINDOW = 8;
+
+/** Stage two: times, accounting and delivery to the sink, in order. */
+export class RecordTimer {
   /** Records left in which a `Time offset from UTC` header may still come (see releaseHeld). */
   private headerWindow = HEADER_WINDOW;
-  private held: { record: PendingRecord; body: EventBody }[] = [];
+  private held: Extract<ClassifiedRecord, { t: "event" }>[] = [];
 
   constructor(
     private readonly file: string,
@@ -42,86 +156,38 @@ export class RecordAssembler {
     private readonly sink: RecordSink,
   ) {}
 
-  /** One physical line, in order. */
-  pushLine(text: string, lineNo: number, flags: number): void {
-    if (flags !== 0) {
-      if (flags & LINE_TRUNCATED) this.stats.truncated++;
-      if (flags & LINE_HAD_NUL) this.stats.nulBytes++;
-      if (flags & LINE_BAD_UTF8) this.stats.invalidUtf8++;
-    }
-    const pending = this.pending;
-    if (isBlank(text)) {
-      if (pending !== null) pending.heldBlanks++;
-      else this.countUnknown(lineNo, 1, "(blank)", text);
-      return;
-    }
-    // `#` lines are comments in copies of logs (and in the public samples' provenance headers).
-    if (text.charCodeAt(0) === 35) {
-      this.flush();
-      this.countUnknown(lineNo, 1, "(comment)", text);
-      return;
-    }
-    const prefix = readPrefix(text);
-    if (prefix === null) {
-      if (pending !== null && pending.message.length + text.length < MAX_LINE) {
-        pending.message = joinWrapped(pending.message, text);
-        pending.lines += pending.heldBlanks + 1;
-        pending.heldBlanks = 0;
-        this.stats.joined++;
-        return;
-      }
-      this.flush();
-      this.countUnknown(lineNo, 1, "(no prefix)", text);
-      return;
-    }
-    this.flush();
-    if ("invalid" in prefix) {
-      this.stats.malformed++;
-      this.sink.malformed({ file: this.file, line: lineNo, family: "(prefix)", code: "E_PREFIX", message: prefix.invalid, text });
-      return;
-    }
-    this.pending = { line: lineNo, lines: 1, prefix, message: text.slice(prefix.messageStart), heldBlanks: 0 };
-  }
-
-  end(): void {
-    this.flush();
-    this.releaseHeld();
-  }
-
-  private flush(): void {
-    const record = this.pending;
-    if (record === null) return;
-    this.pending = null;
-    const outcome = classifyMessage(record.message);
-    if (outcome.type === "event") {
+  readonly push = (record: ClassifiedRecord): void => {
+    if (record.t === "event") {
       this.stats.parsed += record.lines;
-      const body = outcome.body;
+      const body = record.body;
       if (body.kind === "time-offset") {
         this.clock.setUtcOffset(body.seconds);
         this.releaseHeld();
       }
       if (this.headerWindow > 0) {
         this.headerWindow--;
-        this.held.push({ record, body });
+        this.held.push(record);
         if (this.headerWindow === 0) this.releaseHeld();
       } else {
-        this.emitEvent(record, body);
+        this.emitEvent(record);
       }
-    } else if (outcome.type === "unknown") {
-      this.countUnknown(record.line, record.lines, null, record.message);
+    } else if (record.t === "unknown") {
+      this.stats.unknown += record.lines;
+      this.sink.unknown?.({ file: this.file, line: record.line, family: record.family ?? familyOf(record.text), text: record.text });
     } else {
       this.stats.malformed += record.lines;
-      this.sink.malformed({
-        file: this.file,
-        line: record.line,
-        family: outcome.family,
-        code: outcome.code,
-        message: outcome.message,
-        text: record.message,
-      });
+      const { family, code, message, text, line } = record;
+      this.sink.malformed({ file: this.file, line, family, code, message, text });
     }
-    // Blank lines after a record that nothing continued are lines of their own.
-    for (let i = 0; i < record.heldBlanks; i++) this.countUnknown(record.line + record.lines + i, 1, "(blank)", "");
+  };
+
+  /** Counts unknown lines whose text nobody asked for (sent from workers as a number). */
+  countUnknown(lines: number): void {
+    this.stats.unknown += lines;
+  }
+
+  end(): void {
+    this.releaseHeld();
   }
 
   /**
@@ -133,26 +199,41 @@ export class RecordAssembler {
     this.headerWindow = 0;
     const held = this.held;
     this.held = [];
-    for (const { record, body } of held) this.emitEvent(record, body);
+    for (const record of held) this.emitEvent(record);
   }
 
-  private emitEvent(record: PendingRecord, body: EventBody): void {
-    const stamp = record.prefix.stamp;
+  private emitEvent(record: Extract<ClassifiedRecord, { t: "event" }>): void {
+    const stamp = record.stamp;
     const instant = stamp === null ? null : this.clock.instantOf(stamp);
     this.sink.event({
       file: this.file,
       line: record.line,
       time: instant?.time ?? null,
       utcKnown: instant?.utcKnown ?? false,
-      host: record.prefix.host ?? this.defaultHost,
-      level: record.prefix.level,
-      ...body,
+      host: record.host ?? this.defaultHost,
+      level: record.level,
+      ...record.body,
     } as LogEvent);
   }
+}
 
-  private countUnknown(line: number, lines: number, family: string | null, text: string): void {
-    this.stats.unknown += lines;
-    this.sink.unknown?.({ file: this.file, line, family: family ?? familyOf(text), text });
+/** Both stages in one, for reading a file line by line on this thread. */
+export class RecordAssembler {
+  private readonly reader: RecordReader;
+  private readonly timer: RecordTimer;
+
+  constructor(file: string, clock: Clock, defaultHost: string | null, stats: FileStats, sink: RecordSink) {
+    this.timer = new RecordTimer(file, clock, defaultHost, stats, sink);
+    this.reader = new RecordReader(stats, this.timer.push);
+  }
+
+  pushLine(text: string, lineNo: number, flags: number): void {
+    this.reader.pushLine(text, lineNo, flags);
+  }
+
+  end(): void {
+    this.reader.flush();
+    this.timer.end();
   }
 }
 
