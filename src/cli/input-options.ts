@@ -8,6 +8,7 @@ export interface InputArgs {
   tz?: string | undefined;
   year?: number | undefined;
   stats: "table" | "json" | "none";
+  workers: number;
 }
 
 export function withInputOptions<T>(yargs: Argv<T>): Argv<T & InputArgs> {
@@ -21,6 +22,11 @@ export function withInputOptions<T>(yargs: Argv<T>): Argv<T & InputArgs> {
     .option("host", { type: "string", describe: "appliance name for lines whose prefix names none (the file form)" })
     .option("tz", { type: "string", describe: "time zone (IANA name, e.g. Europe/Zurich) of files without a 'Time offset from UTC' header" })
     .option("year", { type: "number", describe: "year of syslog lines, which carry none (default: inferred from the file date)" })
+    .option("workers", {
+      type: "number",
+      default: 0,
+      describe: "worker threads that classify lines while the main thread correlates (0: all on one thread)",
+    })
     .option("stats", { choices: ["table", "json", "none"] as const, default: "table" as const, describe: "accounting of input lines on stderr at the end" })
     .check((argv) => {
       const year = (argv as { year?: number }).year;

@@ -1,0 +1,66 @@
+// Worker thread: classifies the lines of one chunk of a file (prefix, grammar, event bodies).
+// The chunk starts and ends at line boundaries, but a record can still span chunks (a wrapped
+// line continues the previous chunk's last record), so the lines before the first prefixed line
+// and the last open record go back unclassified: the main thread joins them exactly as a
+// sequential read would (see parallel.ts).
+import { parentPort } from "node:worker_threads";
+import { LineSplitter, LINE_TRUNCATED } from "./lines.js";
+import { readPrefix } from "./prefix.js";
+import { RecordReader, type ClassifiedRecord, type PendingRecord, type ReaderCounts } from "./records.js";
+
+export interface ChunkRequest {
+  seq: number;
+  bytes: Uint8Array;
+  /** The chunk's first line was cut at 64 KiB by the main thread. */
+  firstLineTruncated: boolean;
+  /** Send the text of unknown lines (else only their number). */
+  keepUnknownText: boolean;
+}
+
+export interface ChunkResult {
+  seq: number;
+  /** Physical lines in the chunk. */
+  lineCount: number;
+  /** Lines before the first line that starts a record: they may continue the previous chunk. */
+  head: { text: string; flags: number }[];
+  /** Classified records; unknown ones without text are counted in `unknownLines`. */
+  records: ClassifiedRecord[];
+  unknownLines: number;
+  tail: PendingRecord | null;
+  counts: ReaderCounts;
+}
+
+function startsRecord(text: string): boolean {
+  // A comment closes the previous record; a prefixed line starts one.
+  return text.charCodeAt(0) === 35 || readPrefix(text) !== null;
+}
+
+export function classifyChunk(request: ChunkRequest): ChunkResult {
+  const counts: ReaderCounts = { joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0 };
+  const records: ClassifiedRecord[] = [];
+  let unknownLines = 0;
+  const reader = new RecordReader(counts, (record) => {
+    if (record.t === "unknown" && !request.keepUnknownText) unknownLines += record.lines;
+    else records.push(record);
+  });
+  const head: { text: string; flags: number }[] = [];
+  let inHead = true;
+  const splitter = new LineSplitter((text, lineNo, flags) => {
+    const lineFlags = lineNo === 1 && request.firstLineTruncated ? flags | LINE_TRUNCATED : flags;
+    if (inHead) {
+      if (!startsRecord(text)) {
+        head.push({ text, flags: lineFlags });
+        return;
+      }
+      inHead = false;
+    }
+    reader.pushLine(text, lineNo, lineFlags);
+  });
+  splitter.pushBytes(Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength));
+  splitter.end();
+  return { seq: request.seq, lineCount: splitter.linesSeen, head, records, unknownLines, tail: reader.takePending(), counts };
+}
+
+parentPort?.on("message", (request: ChunkRequest) => {
+  parentPort!.postMessage(classifyChunk(request));
+});

@@ -1,0 +1,177 @@
+// Reads a file with worker threads: the main thread cuts the bytes into chunks at line ends,
+// workers classify each chunk's lines (the expensive part: prefix, lexer, parser, visitor), and
+// the main thread takes the results strictly in order, joins records that span chunks exactly
+// as a sequential read would, and times them. Output is identical to the sequential reader's.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { FileStats } from "./accounting.js";
+import type { ChunkRequest, ChunkResult } from "./chunk-worker.js";
+import type { Clock } from "./clock.js";
+import { MAX_LINE } from "./lines.js";
+import { RecordReader, RecordTimer, type RecordSink } from "./records.js";
+
+const CHUNK_BYTES = 1 << 20;
+const NEWLINE = 10;
+
+function workerScript(): URL {
+  // Under the test runner this module is TypeScript source; the worker runs from the build.
+  const here = new URL("./chunk-worker.js", import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  return new URL(here.href.replace("/src/input/", "/dist/src/input/"));
+}
+
+export class ChunkPool {
+  private readonly workers: Worker[] = [];
+  private readonly waiting = new Map<number, { resolve: (r: ChunkResult) => void; reject: (e: Error) => void }>();
+  private next = 0;
+  private seq = 0;
+
+  constructor(size: number) {
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(workerScript());
+      worker.on("message", (result: ChunkResult) => {
+        const waiter = this.waiting.get(result.seq);
+        this.waiting.delete(result.seq);
+        waiter?.resolve(result);
+      });
+      worker.on("error", (error) => {
+        for (const waiter of this.waiting.values()) waiter.reject(error);
+        this.waiting.clear();
+      });
+      this.workers.push(worker);
+    }
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  classify(bytes: Uint8Array, firstLineTruncated: boolean, keepUnknownText: boolean): Promise<ChunkResult> {
+    const seq = this.seq++;
+    const worker = this.workers[this.next++ % this.workers.length]!;
+    const request: ChunkRequest = { seq, bytes, firstLineTruncated, keepUnknownText };
+    return new Promise((resolve, reject) => {
+      this.waiting.set(seq, { resolve, reject });
+      worker.postMessage(request, [bytes.buffer as ArrayBuffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+interface Chunk {
+  bytes: Uint8Array;
+  firstLineTruncated: boolean;
+}
+
+/** Cuts a byte stream into chunks that end at a newline, each in its own transferable buffer. */
+export async function* lineChunks(input: AsyncIterable<Buffer>, target = CHUNK_BYTES): AsyncGenerator<Chunk> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  /** Bytes of an over-long line kept (the first MAX_LINE), while the rest of it is skipped. */
+  let longLine: Buffer | null = null;
+  const take = (upto: number): Uint8Array => {
+    const out = new Uint8Array(upto);
+    let at = 0;
+    while (at < upto) {
+      const part = parts[0]!;
+      const need = upto - at;
+      if (part.length <= need) {
+        out.set(part, at);
+        at += part.length;
+        parts.shift();
+      } else {
+        out.set(part.subarray(0, need), at);
+        parts[0] = part.subarray(need);
+        at += need;
+      }
+    }
+    size -= upto;
+    return out;
+  };
+  for await (const buffer of input) {
+    let data = buffer;
+    if (longLine !== null) {
+      const newline = data.indexOf(NEWLINE);
+      if (newline < 0) continue;
+      yield { bytes: Uint8Array.from(Buffer.concat([longLine, Buffer.from([NEWLINE])])), firstLineTruncated: true };
+      longLine = null;
+      data = data.subarray(newline + 1);
+    }
+    parts.push(data);
+    size += data.length;
+    if (size < target) continue;
+    // Cut at the last newline of what we hold.
+    let end = -1;
+    let offset = size;
+    for (let i = parts.length - 1; i >= 0 && end < 0; i--) {
+      offset -= parts[i]!.length;
+      const at = parts[i]!.lastIndexOf(NEWLINE);
+      if (at >= 0) end = offset + at + 1;
+    }
+    if (end > 0) {
+      yield { bytes: take(end), firstLineTruncated: false };
+    } else if (size > MAX_LINE) {
+      // One line longer than 64 KiB: keep its start, skip the rest up to its newline.
+      longLine = Buffer.from(take(MAX_LINE));
+      parts = [];
+      size = 0;
+    }
+  }
+  if (longLine !== null) yield { bytes: Uint8Array.from(longLine), firstLineTruncated: true };
+  else if (size > 0) yield { bytes: take(size), firstLineTruncated: false };
+}
+
+/** Reads one input's bytes through the pool; same records, counts and order as RecordAssembler. */
+export async function readChunked(
+  bytes: AsyncIterable<Buffer>,
+  pool: ChunkPool,
+  file: string,
+  clock: Clock,
+  defaultHost: string | null,
+  stats: FileStats,
+  sink: RecordSink,
+): Promise<void> {
+  const timer = new RecordTimer(file, clock, defaultHost, stats, sink);
+  const joiner = new RecordReader(stats, timer.push);
+  const keepUnknownText = sink.unknown !== undefined;
+  const inFlight: Promise<ChunkResult>[] = [];
+  let base = 0;
+  const settle = (result: ChunkResult) => {
+    result.head.forEach((line, i) => {
+      stats.read++;
+      joiner.pushLine(line.text, base + i + 1, line.flags);
+    });
+    // A chunk with a record start closes whatever record the previous chunk left open.
+    if (result.head.length < result.lineCount) joiner.flush();
+    for (const record of result.records) {
+      record.line += base;
+      timer.push(record);
+    }
+    timer.countUnknown(result.unknownLines);
+    stats.read += result.lineCount - result.head.length;
+    stats.joined += result.counts.joined;
+    stats.truncated += result.counts.truncated;
+    stats.invalidUtf8 += result.counts.invalidUtf8;
+    stats.nulBytes += result.counts.nulBytes;
+    if (result.tail !== null) {
+      result.tail.line += base;
+      joiner.seedPending(result.tail);
+    }
+    base += result.lineCount;
+  };
+  try {
+    for await (const chunk of lineChunks(bytes)) {
+      inFlight.push(pool.classify(chunk.bytes, chunk.firstLineTruncated, keepUnknownText));
+      if (inFlight.length >= pool.size * 2) settle(await inFlight.shift()!);
+    }
+  } finally {
+    // Results already classified are still counted, also when reading failed part-way.
+    for (const pending of inFlight) settle(await pending);
+    joiner.flush();
+    timer.end();
+  }
+}
