@@ -25,7 +25,7 @@ export function escapeCsv(value: string | number | null): string {
 /** Markdown table cell: no HTML, no table breaks, no emphasis or links from log text. */
 export function escapeMarkdown(text: string): string {
   return escapeTerminal(text)
-    .replace(/[\\`*_{}[\]()#+!|<>~]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_[\]#|<>~]/g, (c) => `\\${c}`)
     .replace(/&/g, "&amp;");
 }
 
