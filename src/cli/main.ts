@@ -19,7 +19,8 @@ export async function main(argv: string[]): Promise<void> {
     .fail((message, error) => {
       if (error) throw error;
       process.stderr.write(`esa-dane: ${message}\nRun 'esa-dane --help' for usage.\n`);
-      process.exit(1);
+      // The alert command speaks the monitoring-plugin convention: a usage error is UNKNOWN.
+      process.exit(argv[0] === "alert" ? 3 : 1);
     });
   for (const command of commandModules) cli = cli.command(command);
   await cli.parseAsync();

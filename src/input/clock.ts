@@ -46,6 +46,10 @@ export class Clock {
     this.offsetSeconds = seconds;
   }
 
+  get utcOffset(): number | null {
+    return this.offsetSeconds;
+  }
+
   instantOf(stamp: NonNullable<LinePrefix["stamp"]>): Instant {
     const year = stamp.year ?? this.fixedYear ?? this.inferYear(stamp);
     const local = Date.UTC(year, stamp.month - 1, stamp.day, stamp.hour, stamp.minute, stamp.second);

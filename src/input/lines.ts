@@ -23,9 +23,15 @@ export class LineSplitter {
   private carryBytes = 0;
   /** True while skipping the rest of an over-long line. */
   private overflow = false;
-  private lineNo = 0;
+  private lineNo: number;
 
-  constructor(private readonly onLine: LineHandler) {}
+  /** `linesBefore`: lines already read from this input by an earlier run (numbering goes on). */
+  constructor(
+    private readonly onLine: LineHandler,
+    linesBefore = 0,
+  ) {
+    this.lineNo = linesBefore;
+  }
 
   get linesSeen(): number {
     return this.lineNo;
