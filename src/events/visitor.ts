@@ -134,7 +134,8 @@ export class EventVisitor extends BaseVisitor {
 
   private span(from: IToken | undefined, to: IToken | undefined): string | null {
     if (from === undefined || to === undefined) return null;
-    return this.text.slice(from.startOffset, (to.endOffset ?? to.startOffset) + 1);
+    // The lexer tracks start offsets only (cheaper): a token ends where its image does.
+    return this.text.slice(from.startOffset, to.startOffset + to.image.length);
   }
 
   private spanOf(words: IToken[]): string | null {

@@ -29,7 +29,8 @@ const MONTHS: Record<string, number> = {
 const LEVELS = new Set<string>(["Info", "Warning", "Critical", "Debug", "Trace"]);
 
 // <PRI>? weekday? month day HH:MM:SS year? -- then host/tag/level words are scanned by hand.
-const TIMESTAMP = /^(?:<\d{1,3}>)?(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) +)?([A-Z][a-z]{2}) +(\d{1,2}) (\d{1,2}):(\d{2}):(\d{2})(?: (\d{4}))?(?= |$)/;
+// The day's padding may be a no-break space in copies from web pages (a seed of the tech note has one).
+const TIMESTAMP = /^(?:<\d{1,3}>)?(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) +)?([A-Z][a-z]{2})[ \u00a0]+(\d{1,2}) (\d{1,2}):(\d{2}):(\d{2})(?: (\d{4}))?(?= |$)/;
 
 function daysInMonth(year: number | null, month: number): number {
   if (month === 2) {

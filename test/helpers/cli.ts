@@ -1,0 +1,25 @@
+// Runs the built esa-dane binary (npm test builds it first) the way a user does.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const BIN = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
+export const SHARED = fileURLToPath(new URL("../../../shared/", import.meta.url));
+export const PUBLIC_SAMPLES = `${SHARED}reference/public-samples/`;
+export const SEEDS = `${SHARED}seeds/`;
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { input?: string | Buffer; cwd?: string; env?: Record<string, string> } = {}): CliResult {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    input: options.input ?? "",
+    env: { ...process.env, TZ: "UTC", NO_COLOR: "1", ...options.env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: result.status, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+}
