@@ -1,0 +1,21 @@
+// The lexer is built once with Chevrotain's first-character optimisation, and stays total.
+import { describe, expect, it } from "vitest";
+import { esaLexer, esaParser, ENTRY_RULES } from "../grammars/parser.js";
+
+describe("lexer", () => {
+  it("has the first-character optimisation on (built with ensureOptimizations, which throws otherwise)", () => {
+    const lexer = esaLexer as unknown as { canModeBeOptimized: Record<string, boolean>; config: { ensureOptimizations: boolean } };
+    expect(lexer.config.ensureOptimizations).toBe(true);
+    expect(Object.values(lexer.canModeBeOptimized)).toEqual([true]);
+  });
+  it("never fails to lex: stray characters become tokens the parser refuses", () => {
+    const result = esaLexer.tokenize("DNS query: Q('unterminated, <, \u0000, \u001b[31m, é ✓)");
+    expect(result.errors).toEqual([]);
+    expect(result.tokens.length).toBeGreaterThan(5);
+  });
+  it("has an entry rule for each modelled family, and no grammar ambiguity", () => {
+    const rules = esaParser.getGAstProductions();
+    for (const rule of ENTRY_RULES) expect(rules[rule]).toBeDefined();
+    expect(esaParser.definitionErrors).toEqual([]);
+  });
+});
