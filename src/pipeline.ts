@@ -36,6 +36,11 @@ export class Analysis {
     };
   }
 
+  /** Sizes of the correlator's working state (for tests of bounded memory). */
+  debugSizes(): ReturnType<Correlator["debugSizes"]> {
+    return this.correlator.debugSizes();
+  }
+
   /** Closes every open attempt (flushing it to the sinks) and returns the resolver table. */
   finish(): ResolverStats[] {
     this.correlator.end();

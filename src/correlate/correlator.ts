@@ -193,6 +193,18 @@ export class Correlator {
     this.emitReady(Number.POSITIVE_INFINITY);
   }
 
+  debugSizes(): { connections: number; resolutions: number; cacheEntries: number; recipients: number; heldAttempts: number } {
+    const states = [...this.appliances.values()];
+    const sum = (f: (s: ApplianceState) => number) => states.reduce((n, s) => n + f(s), 0);
+    return {
+      connections: sum((s) => s.connections.size),
+      resolutions: sum((s) => s.resolutions.size),
+      cacheEntries: sum((s) => s.cache.size),
+      recipients: sum((s) => s.recipients.size),
+      heldAttempts: this.ready.length,
+    };
+  }
+
   resolverStats(): ResolverStats[] {
     return [...this.appliances.values()].flatMap((state) => state.resolvers.finish());
   }

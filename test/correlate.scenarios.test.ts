@@ -1,0 +1,241 @@
+// Scenario tests of the correlator on real-shaped logs: each attempt's evidence and decision.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { Attempt, ResolverStats } from "../src/correlate/types.js";
+import { parseDestinationControls, modeFor } from "../src/correlate/destination-controls.js";
+import { readText } from "../src/input/read.js";
+import { Analysis, type AnalysisOptions } from "../src/pipeline.js";
+
+function run(text: string, options: AnalysisOptions = {}): { attempts: Attempt[]; resolvers: ResolverStats[] } {
+  const attempts: Attempt[] = [];
+  const analysis = new Analysis(options, { attempt: (a) => attempts.push(a) });
+  readText(text, "t.log", options, analysis.records);
+  const resolvers = analysis.finish();
+  return { attempts, resolvers };
+}
+
+const HEADER = ["Mon Mar 11 08:00:00 2024 Info: Begin Logfile", "Mon Mar 11 08:00:00 2024 Info: Time offset from UTC: 0 seconds"];
+
+function at(seconds: number): string {
+  const d = new Date(Date.UTC(2024, 2, 11, 8, 0, 0) + seconds * 1000);
+  const p = (n: number) => String(n).padStart(2, "0");
+  const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getUTCDay()];
+  return `${day} Mar ${String(d.getUTCDate()).padStart(2, " ")} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} 2024`;
+}
+
+type Status = "secure" | "insecure" | "bogus" | "";
+
+/** The four query lines of one lookup, at one resolver, then optionally more resolvers. */
+function queries(t: number, name: string, qtype: string, resolvers: string[], failed: string[] = []): string[] {
+  const out = [`${at(t)} Debug: DNS query: Q('${name}', '${qtype}')`, `${at(t)} Debug: DNS query: QN('${name}', '${qtype}', 'recursive_nameserver0.parent')`];
+  for (const resolver of resolvers) {
+    out.push(`${at(t)} Debug: DNS query: QIP ('${name}', '${qtype}', '${resolver}', 60)`, `${at(t)} Debug: DNS query: Q ('${name}', '${qtype}', '${resolver}')`);
+    if (failed.includes(resolver)) out.push(`${at(t)} Warning: Received an invalid DNS Response: SERVER FAILED to IP ${resolver} looking up ${name}`);
+  }
+  return out;
+}
+
+function answer(t: number, name: string, qtype: string, values: string[], status: Status, ttl = 3600): string[] {
+  const upper = status.toUpperCase() || "INSECURE";
+  if (values.length === 0) return [`${at(t)} Debug: DNSSEC Response data([], ${status}, 0, ${ttl})`, `${at(t)} Debug: Received NODATA for domain ${name} type ${qtype}`];
+  const data = qtype === "MX" ? values.map((v, i) => `(${(i + 1) * 10}, '${v}.')`).join(", ") : values.map((v) => `'${v}'`).join(", ");
+  const cache = values.map((v, i) => `(8496573380345476L, 0, '${upper}', ${qtype === "MX" ? `(${(i + 1) * 10}, '${v}')` : `'${v}'`})`).join(", ");
+  return [`${at(t)} Debug: DNSSEC Response data([${data}], ${status}, 0, ${ttl})`, `${at(t)} Debug: DNS encache (${name}, ${qtype}, [${cache}])`];
+}
+
+function lookup(t: number, name: string, qtype: string, values: string[], status: Status, resolver = "10.0.0.53", ttl = 3600): string[] {
+  return [...queries(t, name, qtype, [resolver]), ...answer(t, name, qtype, values, status, ttl)];
+}
+
+function dns(t: number, domain: string, mx: string, ip: string, s: { mx: Status; a: Status; tlsa: Status | "nodata" | "none" }): string[] {
+  const lines = [...lookup(t, domain, "MX", [mx], s.mx)];
+  if (s.mx === "bogus") return lines;
+  lines.push(...lookup(t + 1, mx, "A", [ip], s.a));
+  if (s.tlsa === "none") return lines;
+  lines.push(...lookup(t + 2, `_25._tcp.${mx}`, "TLSA", s.tlsa === "nodata" ? [] : ["030101aa"], s.tlsa === "nodata" ? "" : s.tlsa));
+  return lines;
+}
+
+function connection(t: number, dcid: number, mid: number, ip: string, forDomain: string | null, to: string): string[] {
+  return [
+    `${at(t)} Info: MID ${mid} ICID ${mid + 5000} RID 0 To: <${to}>`,
+    `${at(t)} Info: New SMTP DCID ${dcid} interface 10.0.3.10 address ${ip} port 25`,
+    `${at(t + 1)} Info: DCID ${dcid} TLS success protocol TLSv1.2 cipher ECDHE-RSA-AES256-GCM-SHA384${forDomain ? ` for ${forDomain}` : ""}`,
+    `${at(t + 1)} Info: Delivery start DCID ${dcid} MID ${mid} to RID [0]`,
+    `${at(t + 2)} Info: Message done DCID ${dcid} MID ${mid} to RID [0]`,
+    `${at(t + 2)} Info: MID ${mid} RID [0] Response '2.0.0 Ok: queued as X'`,
+    `${at(t + 3)} Info: DCID ${dcid} close`,
+  ];
+}
+
+const log = (...parts: string[][]) => `${[...HEADER, ...parts.flat()].join("\n")}\n`;
+
+describe("the tech note's daneverify runs", () => {
+  it("ietf.org: all Secure, certificate not logged: undetermined in both modes", () => {
+    const { attempts } = run(readFileSync("samples/ietf-daneverify.@20190204T200847.s", "utf8"));
+    expect(attempts).toHaveLength(1);
+    const a = attempts[0]!;
+    expect(a.record).toMatchObject({ dcid: null, domain: "ietf.org", mxHost: "mail.ietf.org", evidence: { mx: "secure", a: "secure", tlsa: "secure", cert: "unknown" }, observed: "no-connection" });
+    expect(a.record.decisionByMode).toEqual({ mandatory: "undetermined", opportunistic: "undetermined" });
+    expect(a.missing).toEqual({ mandatory: ["cert"], opportunistic: ["cert"] });
+    expect(a.record.resolvers.sort()).toEqual(["194.191.40.83", "194.191.40.84"]);
+  });
+  it("thinkbeyond.ch: Insecure MX and A: O12 fallback, M13 fail, and a resolver fallback", () => {
+    const text = readFileSync("samples/thinkbeyond-daneverify.@20190204T201552.s", "utf8");
+    const opportunistic = run(text, { mode: "opportunistic" }).attempts[0]!.record;
+    expect(opportunistic).toMatchObject({ decision: "tls-fallback", row: "O12", evidence: { mx: "insecure", a: "insecure", tlsa: "unknown", cert: "unknown" } });
+    expect(opportunistic.flags).toContain("resolver-fallback");
+    expect(run(text, { mode: "mandatory" }).attempts[0]!.record).toMatchObject({ decision: "dane-fail", row: "M13" });
+    expect(run(text).attempts[0]!.record).toMatchObject({ mode: "unknown", decision: "undetermined", decisionByMode: { mandatory: "dane-fail", opportunistic: "tls-fallback" } });
+  });
+});
+
+describe("deliveries", () => {
+  it("a DANE success with TLS ... for <domain>", () => {
+    const { attempts } = run(log(dns(0, "ok.example", "mx.ok.example", "203.0.113.5", { mx: "secure", a: "secure", tlsa: "secure" }), connection(5, 100, 1, "203.0.113.5", "ok.example", "a@ok.example")), { mode: "mandatory" });
+    expect(attempts.map((a) => a.record)).toMatchObject([{ dcid: 100, mids: [1], domain: "ok.example", mxHost: "mx.ok.example", ip: "203.0.113.5", decision: "dane-success", row: "M1", observed: "dane-success", flags: ["dane-success"] }]);
+    expect(attempts[0]!.result).toBe("delivered");
+    expect(attempts[0]!.record.start).toBe("2024-03-11T08:00:05Z");
+  });
+
+  it("a second delivery within the TTL from cache; after the TTL, nothing known", () => {
+    const { attempts } = run(
+      log(
+        dns(0, "ok.example", "mx.ok.example", "203.0.113.5", { mx: "secure", a: "secure", tlsa: "secure" }),
+        connection(5, 100, 1, "203.0.113.5", "ok.example", "a@ok.example"),
+        connection(600, 101, 2, "203.0.113.5", "ok.example", "b@ok.example"),
+        connection(7300, 102, 3, "203.0.113.5", "ok.example", "c@ok.example"),
+      ),
+    );
+    expect(attempts.map((a) => [a.record.dcid, a.record.evidence.mx, a.record.evidence.tlsa, a.record.flags.includes("cached")])).toEqual([
+      [100, "secure", "secure", false],
+      [101, "secure", "secure", true],
+      [102, "unknown", "unknown", false],
+    ]);
+    expect(attempts[1]!.record.decision).toBe("dane-success");
+  });
+
+  it("interleaved lookups of three deliveries, answers out of order, each get their own evidence", () => {
+    const lines = [
+      ...queries(0, "a.example", "MX", ["10.0.0.53"]),
+      ...queries(0, "b.example", "MX", ["10.0.0.53"]),
+      ...queries(0, "c.example", "MX", ["10.0.1.53"]),
+      // c answered first (latest outstanding), then a (out of order: its encache line moves it), then b.
+      ...answer(1, "c.example", "MX", ["mx.c.example"], "insecure"),
+      ...answer(1, "a.example", "MX", ["mx.a.example"], "secure"),
+      ...answer(1, "b.example", "MX", ["mx.b.example"], "bogus"),
+      ...lookup(2, "mx.a.example", "A", ["192.0.2.1"], "secure"),
+      ...lookup(2, "mx.c.example", "A", ["192.0.2.3"], "insecure"),
+      ...lookup(3, "_25._tcp.mx.a.example", "TLSA", ["030101aa"], "secure"),
+      ...connection(4, 200, 10, "192.0.2.3", null, "x@c.example"),
+      ...connection(4, 201, 11, "192.0.2.1", "a.example", "x@a.example"),
+    ];
+    const { attempts } = run(log(lines));
+    const byDomain = Object.fromEntries(attempts.map((a) => [a.record.domain, a.record]));
+    expect(byDomain["a.example"]).toMatchObject({ dcid: 201, evidence: { mx: "secure", a: "secure", tlsa: "secure", cert: "success" }, decision: "dane-success" });
+    expect(byDomain["b.example"]).toMatchObject({ dcid: null, evidence: { mx: "bogus" }, decision: "dane-fail", flags: ["bogus"] });
+    expect(byDomain["c.example"]).toMatchObject({ dcid: 200, evidence: { mx: "insecure", a: "insecure" }, decisionByMode: { mandatory: "dane-fail", opportunistic: "tls-fallback" } });
+  });
+
+  it("a failing primary and a non-DNSSEC secondary answering Bogus for several domains", () => {
+    const lines: string[] = [];
+    ["p.example", "q.example", "r.example"].forEach((domain, i) => {
+      lines.push(...queries(i * 10, domain, "MX", ["10.0.0.53", "10.0.1.53"], ["10.0.0.53"]), ...answer(i * 10, domain, "MX", [`mx.${domain}`], "bogus", 300));
+    });
+    lines.push(...lookup(40, "s.example", "MX", ["mx.s.example"], "secure"));
+    const { attempts, resolvers } = run(log(lines));
+    const bogus = attempts.filter((a) => a.record.flags.includes("bogus"));
+    expect(bogus.map((a) => a.record.domain)).toEqual(["p.example", "q.example", "r.example"]);
+    for (const a of bogus) {
+      expect(a.record).toMatchObject({ dcid: null, decisionByMode: { mandatory: "dane-fail", opportunistic: "dane-fail" }, resolvers: ["10.0.1.53"] });
+      expect(a.record.flags).toEqual(["bogus", "resolver-fallback"]);
+    }
+    const primary = resolvers.find((r) => r.ip === "10.0.0.53")!;
+    const secondary = resolvers.find((r) => r.ip === "10.0.1.53")!;
+    expect(primary).toMatchObject({ failures: 3, fallbacksFrom: 3, likelyNoDnssec: false });
+    expect(secondary).toMatchObject({ fallbacksTo: 3, likelyNoDnssec: true });
+    expect(secondary.answers.bogus).toBe(3);
+    expect(secondary.noDnssecReason).toContain("never answered Secure");
+  });
+
+  it("several MX hosts: the first connection fails, the second is used", () => {
+    const lines = [
+      ...lookup(0, "multi.example", "MX", ["mx1.multi.example", "mx2.multi.example"], "secure"),
+      ...lookup(1, "mx1.multi.example", "A", ["192.0.2.11"], "secure"),
+      ...lookup(1, "_25._tcp.mx1.multi.example", "TLSA", ["030101aa"], "secure"),
+      `${at(2)} Info: MID 7 ICID 9 RID 0 To: <x@multi.example>`,
+      `${at(2)} Info: New SMTP DCID 300 interface 10.0.3.10 address 192.0.2.11 port 25`,
+      `${at(32)} Info: Connection Error: DCID 300 domain: multi.example IP: 192.0.2.11 port: 25 details: timeout interface: 10.0.3.10 reason: network error`,
+      ...lookup(33, "mx2.multi.example", "A", ["192.0.2.12"], "secure"),
+      ...lookup(33, "_25._tcp.mx2.multi.example", "TLSA", ["030101bb"], "secure"),
+      ...connection(34, 301, 7, "192.0.2.12", "multi.example", "x@multi.example").slice(1),
+    ];
+    const { attempts } = run(log(lines));
+    expect(attempts.map((a) => [a.record.dcid, a.record.mxHost, a.record.ip, a.result, a.record.decision])).toEqual([
+      [300, "mx1.multi.example", "192.0.2.11", "connection-error", "undetermined"],
+      [301, "mx2.multi.example", "192.0.2.12", "delivered", "dane-success"],
+    ]);
+  });
+
+  it("two appliances with the same DCIDs in one syslog stream stay apart", () => {
+    const { attempts } = run(readFileSync("samples/syslog-two-appliances.log", "utf8"), { year: 2024 });
+    expect(attempts.map((a) => [a.record.host, a.record.dcid, a.record.domain, a.record.decisionByMode.opportunistic])).toEqual([
+      ["esa1.example.com", 12044, "example.org", "dane-success"],
+      ["esa2.example.com", 12044, "example.net", "tls-fallback"],
+    ]);
+  });
+
+  it("flags a mismatch when the log contradicts the replay", () => {
+    const insecure = log(dns(0, "plain.example", "mx.plain.example", "198.51.100.9", { mx: "insecure", a: "insecure", tlsa: "none" }), connection(5, 400, 20, "198.51.100.9", null, "a@plain.example"));
+    expect(run(insecure, { mode: "mandatory" }).attempts[0]!.record).toMatchObject({ decision: "dane-fail", row: "M13", observed: "tls" });
+    expect(run(insecure, { mode: "mandatory" }).attempts[0]!.record.flags).toContain("mismatch");
+    expect(run(insecure, { mode: "opportunistic" }).attempts[0]!.record.flags).not.toContain("mismatch");
+    const success = log(dns(0, "ok.example", "mx.ok.example", "203.0.113.5", { mx: "secure", a: "secure", tlsa: "secure" }), connection(5, 100, 1, "203.0.113.5", "ok.example", "a@ok.example"));
+    const { controls } = parseDestinationControls("default none\n");
+    expect(run(success, { destinationControls: controls }).attempts[0]!.record).toMatchObject({ mode: "none", decision: "not-applicable", flags: ["dane-success", "mismatch"] });
+  });
+
+  it("closes an attempt without DCID close after the quiet period", () => {
+    const lines = [...connection(0, 500, 30, "192.0.2.99", null, "a@x.example").slice(0, 5), `${at(1000)} Info: Start MID 31 ICID 4`];
+    const { attempts } = run(log(lines), { quietSeconds: 300 });
+    expect(attempts.map((a) => [a.record.dcid, a.record.end])).toEqual([[500, "2024-03-11T08:00:02Z"]]);
+  });
+
+  it("keeps its state bounded over a long run", () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const domain = `d${i}.example`;
+      lines.push(...dns(i * 20, domain, `mx.${domain}`, `198.51.${i >> 8}.${i & 255}`, { mx: "secure", a: "secure", tlsa: "secure" }));
+      lines.push(...connection(i * 20 + 5, 1000 + i, 5000 + i, `198.51.${i >> 8}.${i & 255}`, domain, `u@${domain}`));
+    }
+    const attempts: Attempt[] = [];
+    const analysis = new Analysis({ quietSeconds: 60 }, { attempt: (a) => attempts.push(a) });
+    readText(log(lines), "t.log", {}, analysis.records);
+    const sizes = analysis.debugSizes();
+    expect(sizes.connections).toBe(0);
+    expect(sizes.resolutions).toBeLessThan(10);
+    // The DNS cache holds what is within its TTL (3600 s = 180 deliveries here), not the whole log.
+    expect(sizes.cacheEntries).toBeLessThan(4 * 200);
+    analysis.finish();
+    expect(attempts).toHaveLength(3000);
+    expect(attempts.every((a) => a.record.decision === "dane-success")).toBe(true);
+  });
+});
+
+describe("destination controls", () => {
+  it("reads domains, subdomain suffixes and the default; the most specific wins", () => {
+    const { controls, errors } = parseDestinationControls("# modes\ndefault opportunistic\nexample.com mandatory\n.example.net none\n.sub.example.net mandatory\n");
+    expect(errors).toEqual([]);
+    expect(modeFor(controls, "example.com", "unknown")).toBe("mandatory");
+    expect(modeFor(controls, "mail.example.com", "unknown")).toBe("opportunistic");
+    expect(modeFor(controls, "a.example.net", "unknown")).toBe("none");
+    expect(modeFor(controls, "example.net", "unknown")).toBe("opportunistic");
+    expect(modeFor(controls, "x.sub.example.net", "unknown")).toBe("mandatory");
+  });
+  it("names the line of a bad entry", () => {
+    expect(parseDestinationControls("example.com sometimes\nonly-one-word\n").errors).toEqual([
+      { line: 1, message: "unknown mode 'sometimes' (mandatory, opportunistic or none)" },
+      { line: 2, message: "expected 'domain mode', found 'only-one-word'" },
+    ]);
+  });
+});
