@@ -19,3 +19,15 @@ describe("lexer", () => {
     expect(esaParser.definitionErrors).toEqual([]);
   });
 });
+
+describe("grammar documentation", () => {
+  it("has a generated note for every line family and a self-contained railroad diagram", async () => {
+    const { readFileSync } = await import("node:fs");
+    const notes = readFileSync("grammars/NOTES.md", "utf8");
+    for (const rule of ENTRY_RULES) expect(notes).toContain(`## ${rule}\n`);
+    const diagram = readFileSync("grammars/diagram.html", "utf8");
+    expect(diagram).toContain("drawDiagramsFromSerializedGrammar");
+    expect(diagram).not.toMatch(/<script src=/);
+    for (const rule of ENTRY_RULES) expect(diagram).toContain(`"name": "${rule}"`);
+  });
+});
