@@ -23,6 +23,8 @@ export interface DomainReport {
   resolverFallbacks: number;
   mismatches: number;
   cached: number;
+  /** Attempts whose DANE mode was not given (decision per mode only). */
+  modeUnknown: number;
   observed: Record<Observed, number>;
   results: Record<DeliveryResult, number>;
   /** Attempts whose TLSA lookup was Secure: the domain publishes DANE. */
@@ -61,6 +63,7 @@ function zeroCounters(): ReportData["totals"] {
     resolverFallbacks: 0,
     mismatches: 0,
     cached: 0,
+    modeUnknown: 0,
     observed: { "dane-success": 0, tls: 0, "tls-failed": 0, plaintext: 0, "no-connection": 0 },
     results: { delivered: 0, delayed: 0, bounced: 0, "connection-error": 0, "not-attempted": 0, unknown: 0 },
     tlsaSecure: 0,
@@ -105,6 +108,7 @@ export class ReportBuilder {
       if (r.flags.includes("resolver-fallback")) target.resolverFallbacks++;
       if (r.flags.includes("mismatch")) target.mismatches++;
       if (r.flags.includes("cached")) target.cached++;
+      if (r.mode === "unknown") target.modeUnknown++;
       if (r.evidence.tlsa === "secure") target.tlsaSecure++;
       target.observed[r.observed]++;
       target.results[attempt.result]++;

@@ -58,7 +58,7 @@ export function verdict(report: ReportData): string[] {
   if (t.decisions.undetermined > 0) {
     const why = (["cert", "tlsa", "a", "mx"] as const).filter((k) => t.missing[k] > 0).map((k) => `${k === "cert" ? "the certificate result" : `the ${k.toUpperCase()} lookup`} (${t.missing[k]})`);
     sentences.push(
-      `${plural(t.decisions.undetermined, "attempt")} could not be decided from the log: missing ${why.join(", ") || "inputs"}${t.missing.cert > 0 ? "; a certificate result shows only as 'TLS success ... for <domain>'" : ""}${report.totals.decisions["not-applicable"] === 0 ? ". Give the DANE mode (--mode or --dest-controls) to decide per mode" : ""}.`,
+      `${plural(t.decisions.undetermined, "attempt")} could not be decided from the log: missing ${why.join(", ") || "inputs"}${t.missing.cert > 0 ? "; a certificate result shows only as 'TLS success ... for <domain>'" : ""}${t.modeUnknown > 0 ? ". The DANE mode was not given: --mode or --dest-controls decides the attempts on which the two modes differ" : ""}.`,
     );
   }
   const ok = t.decisions["dane-success"];
