@@ -35,7 +35,8 @@ function time(name: string, command: string[], runs: number, rssFromMeasure: boo
   let rss: number | null = null;
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
-    const run = spawnSync(command[0]!, command.slice(1), { stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 26, env: { ...process.env, TZ: "UTC" } });
+    // stdout is a pipe, not /dev/null: GNU grep stops at the first match when its output is /dev/null.
+    const run = spawnSync(command[0]!, command.slice(1), { stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 30, env: { ...process.env, TZ: "UTC" } });
     const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
     if (run.status !== 0 && !(command[0] === "grep" && run.status === 1)) {
       throw new Error(`${name} failed (${run.status}): ${run.stderr.toString().slice(0, 500)}`);
