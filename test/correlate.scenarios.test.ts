@@ -5,6 +5,7 @@ import type { Attempt, ResolverStats } from "../src/correlate/types.js";
 import { parseDestinationControls, modeFor } from "../src/correlate/destination-controls.js";
 import { readText } from "../src/input/read.js";
 import { Analysis, type AnalysisOptions } from "../src/pipeline.js";
+import { answer, at, connection, dns, log, lookup, queries } from "./helpers/logtext.js";
 
 function run(text: string, options: AnalysisOptions = {}): { attempts: Attempt[]; resolvers: ResolverStats[] } {
   const attempts: Attempt[] = [];
@@ -14,61 +15,6 @@ function run(text: string, options: AnalysisOptions = {}): { attempts: Attempt[]
   return { attempts, resolvers };
 }
 
-const HEADER = ["Mon Mar 11 08:00:00 2024 Info: Begin Logfile", "Mon Mar 11 08:00:00 2024 Info: Time offset from UTC: 0 seconds"];
-
-function at(seconds: number): string {
-  const d = new Date(Date.UTC(2024, 2, 11, 8, 0, 0) + seconds * 1000);
-  const p = (n: number) => String(n).padStart(2, "0");
-  const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getUTCDay()];
-  return `${day} Mar ${String(d.getUTCDate()).padStart(2, " ")} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} 2024`;
-}
-
-type Status = "secure" | "insecure" | "bogus" | "";
-
-/** The four query lines of one lookup, at one resolver, then optionally more resolvers. */
-function queries(t: number, name: string, qtype: string, resolvers: string[], failed: string[] = []): string[] {
-  const out = [`${at(t)} Debug: DNS query: Q('${name}', '${qtype}')`, `${at(t)} Debug: DNS query: QN('${name}', '${qtype}', 'recursive_nameserver0.parent')`];
-  for (const resolver of resolvers) {
-    out.push(`${at(t)} Debug: DNS query: QIP ('${name}', '${qtype}', '${resolver}', 60)`, `${at(t)} Debug: DNS query: Q ('${name}', '${qtype}', '${resolver}')`);
-    if (failed.includes(resolver)) out.push(`${at(t)} Warning: Received an invalid DNS Response: SERVER FAILED to IP ${resolver} looking up ${name}`);
-  }
-  return out;
-}
-
-function answer(t: number, name: string, qtype: string, values: string[], status: Status, ttl = 3600): string[] {
-  const upper = status.toUpperCase() || "INSECURE";
-  if (values.length === 0) return [`${at(t)} Debug: DNSSEC Response data([], ${status}, 0, ${ttl})`, `${at(t)} Debug: Received NODATA for domain ${name} type ${qtype}`];
-  const data = qtype === "MX" ? values.map((v, i) => `(${(i + 1) * 10}, '${v}.')`).join(", ") : values.map((v) => `'${v}'`).join(", ");
-  const cache = values.map((v, i) => `(8496573380345476L, 0, '${upper}', ${qtype === "MX" ? `(${(i + 1) * 10}, '${v}')` : `'${v}'`})`).join(", ");
-  return [`${at(t)} Debug: DNSSEC Response data([${data}], ${status}, 0, ${ttl})`, `${at(t)} Debug: DNS encache (${name}, ${qtype}, [${cache}])`];
-}
-
-function lookup(t: number, name: string, qtype: string, values: string[], status: Status, resolver = "10.0.0.53", ttl = 3600): string[] {
-  return [...queries(t, name, qtype, [resolver]), ...answer(t, name, qtype, values, status, ttl)];
-}
-
-function dns(t: number, domain: string, mx: string, ip: string, s: { mx: Status; a: Status; tlsa: Status | "nodata" | "none" }): string[] {
-  const lines = [...lookup(t, domain, "MX", [mx], s.mx)];
-  if (s.mx === "bogus") return lines;
-  lines.push(...lookup(t + 1, mx, "A", [ip], s.a));
-  if (s.tlsa === "none") return lines;
-  lines.push(...lookup(t + 2, `_25._tcp.${mx}`, "TLSA", s.tlsa === "nodata" ? [] : ["030101aa"], s.tlsa === "nodata" ? "" : s.tlsa));
-  return lines;
-}
-
-function connection(t: number, dcid: number, mid: number, ip: string, forDomain: string | null, to: string): string[] {
-  return [
-    `${at(t)} Info: MID ${mid} ICID ${mid + 5000} RID 0 To: <${to}>`,
-    `${at(t)} Info: New SMTP DCID ${dcid} interface 10.0.3.10 address ${ip} port 25`,
-    `${at(t + 1)} Info: DCID ${dcid} TLS success protocol TLSv1.2 cipher ECDHE-RSA-AES256-GCM-SHA384${forDomain ? ` for ${forDomain}` : ""}`,
-    `${at(t + 1)} Info: Delivery start DCID ${dcid} MID ${mid} to RID [0]`,
-    `${at(t + 2)} Info: Message done DCID ${dcid} MID ${mid} to RID [0]`,
-    `${at(t + 2)} Info: MID ${mid} RID [0] Response '2.0.0 Ok: queued as X'`,
-    `${at(t + 3)} Info: DCID ${dcid} close`,
-  ];
-}
-
-const log = (...parts: string[][]) => `${[...HEADER, ...parts.flat()].join("\n")}\n`;
 
 describe("the tech note's daneverify runs", () => {
   it("ietf.org: all Secure, certificate not logged: undetermined in both modes", () => {

@@ -195,9 +195,9 @@ export function renderMarkdown(report: ReportData): string {
   return `${out.join("\n")}\n`;
 }
 
-/** Prometheus label value: backslash, double quote and newline escaped (exposition format). */
+/** Prometheus label value: control characters made visible, then backslash, quote and newline escaped. */
 export function promLabel(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+  return escapeTerminal(value).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }
 
 /** node_exporter textfile collector format: HELP/TYPE, no timestamps. */
