@@ -62,6 +62,8 @@ export interface DetectorState {
   above: number;
   below: number;
   active: { level: Level; sinceMs: number; buckets: Bucket[] } | null;
+  /** The buckets above the rule while it is being held, before it fires. */
+  pending: Bucket[];
   previous: Bucket | null;
 }
 
@@ -84,7 +86,8 @@ export class BogusDetector {
     state?: DetectorState,
     private readonly onEvent?: (event: AlertEvent) => void,
   ) {
-    this.state = state ?? { current: null, baseline: 0, above: 0, below: 0, active: null, previous: null };
+    this.state = state ?? { current: null, baseline: 0, above: 0, below: 0, active: null, pending: [], previous: null };
+    this.state.pending ??= [];
     if (this.state.active !== null) this.worst = this.state.active.level;
   }
 
@@ -164,8 +167,11 @@ export class BogusDetector {
       s.above++;
       s.below = 0;
       if (s.active === null) {
+        s.pending.push(bucket);
         if (s.above >= this.options.hold) {
-          s.active = { level: bucket.level, sinceMs: bucket.startMs - (this.options.hold - 1) * this.options.bucketMs, buckets: [bucket] };
+          const level = s.pending.reduce<Level>((worst, b) => (RANK[b.level] > RANK[worst] ? b.level : worst), "OK");
+          s.active = { level, sinceMs: s.pending[0]!.startMs, buckets: s.pending };
+          s.pending = [];
           this.emit("fire", bucket);
         }
       } else {
@@ -178,6 +184,7 @@ export class BogusDetector {
     } else {
       s.below++;
       s.above = 0;
+      s.pending = [];
       if (s.active !== null && s.below >= this.options.hold) {
         this.emit("clear", bucket);
         s.active = null;

@@ -81,8 +81,11 @@ export async function runAlert(args: AlertArgs): Promise<number> {
       unreadable.push(...result.errors.map((e) => e.input));
       linesRead = result.files.reduce((n, f) => n + f.read, 0);
       analysis.finish();
-      // The open bucket stays open in the state: the next run goes on filling it.
-      await writeAtomically(args.state!, JSON.stringify({ version: 1, cursors: result.cursors, detector: detector.snapshot(), options } satisfies StateFile));
+      // The open bucket stays open in the state (the next run goes on filling it), but this
+      // run judges it as it stands, so a cron run reports what is happening now.
+      const persisted = detector.snapshot();
+      detector.flush();
+      await writeAtomically(args.state!, JSON.stringify({ version: 1, cursors: result.cursors, detector: persisted, options } satisfies StateFile));
     }
   } else {
     const { read } = await analyse(args.inputs, analysisOptions, { lookup: (lookup) => detector.add(lookup) });
