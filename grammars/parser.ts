@@ -249,24 +249,15 @@ export class EsaLogParser extends CstParser {
     this.CONSUME(T.RBracket);
   });
 
-  /** `Delivery start DCID 30 MID 14 to RID [0]`. AsyncOS help sample; criblpacks sample. */
-  public deliveryStart = this.RULE("deliveryStart", () => {
-    this.CONSUME(T.DeliveryStartHead);
-    this.CONSUME(T.DCID);
-    this.CONSUME(T.Integer, { LABEL: "dcid" });
-    this.CONSUME(T.MID);
-    this.CONSUME2(T.Integer, { LABEL: "mid" });
-    this.SUBRULE(this.ridList);
-    // Beyond the outbound form: `to RID [0] to offbox IronPort Spam Quarantine` (criblpacks sample).
-    this.MANY(() => this.CONSUME(T.AnyToken, { LABEL: "suffix" }));
-  });
-
   /**
+   * `Delivery start DCID 30 MID 14 to RID [0]` (AsyncOS help sample; criblpacks sample) and
    * `Message done DCID 30 MID 14 to RID [0]`, with a suffix `(external quarantine)` or a header
    * list `[('from', ...)]` (criblpacks sample). The suffix is kept as text.
+   * Beyond the outbound form: `Delivery start ... to RID [0] to offbox IronPort Spam Quarantine`
+   * (criblpacks sample).
    */
-  public messageDone = this.RULE("messageDone", () => {
-    this.CONSUME(T.MessageDoneHead);
+  public deliveryLine = this.RULE("deliveryLine", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.DeliveryStartHead) }, { ALT: () => this.CONSUME(T.MessageDoneHead) }]);
     this.CONSUME(T.DCID);
     this.CONSUME(T.Integer, { LABEL: "dcid" });
     this.CONSUME(T.MID);
@@ -407,8 +398,7 @@ export type EntryRule =
   | "dnsNetworkError"
   | "connectionNew"
   | "dcidLine"
-  | "deliveryStart"
-  | "messageDone"
+  | "deliveryLine"
   | "midLine"
   | "messageStart"
   | "messageFinished"
@@ -427,8 +417,7 @@ export const ENTRY_RULES: readonly EntryRule[] = [
   "dnsNetworkError",
   "connectionNew",
   "dcidLine",
-  "deliveryStart",
-  "messageDone",
+  "deliveryLine",
   "midLine",
   "messageStart",
   "messageFinished",

@@ -19,11 +19,11 @@ import { DnsTracker, ResolverTable, sourceOf } from "./dns.js";
 import type {
   Attempt,
   AttemptFlag,
+  AttemptRecord,
   CertEvidence,
   ClassificationEvidence,
   DeliveryResult,
   DnsLookup,
-  Evidence,
   ModeSetting,
   Observed,
   ResolverStats,
@@ -156,6 +156,16 @@ function entryOf(lookup: DnsLookup | undefined): CacheEntry | null {
     lookup,
   };
 }
+
+/** What closing a connection or a resolution knows, before the policy replay. */
+type AttemptParts = Pick<AttemptRecord, "host" | "dcid" | "mids" | "domain" | "mxHost" | "ip" | "evidence" | "observed"> &
+  Pick<Attempt, "startMs" | "endMs" | "result" | "recipients"> & {
+    delivered: boolean;
+    cached: boolean;
+    lookups: DnsLookup[];
+    source: string[];
+    utcKnown: boolean;
+  };
 
 export class Correlator {
   private readonly appliances = new Map<string, ApplianceState>();
@@ -574,25 +584,7 @@ export class Correlator {
     });
   }
 
-  private finishAttempt(parts: {
-    host: string | null;
-    startMs: number | null;
-    endMs: number | null;
-    dcid: number | null;
-    mids: number[];
-    domain: string | null;
-    mxHost: string | null;
-    ip: string | null;
-    evidence: Evidence;
-    observed: Observed;
-    delivered: boolean;
-    cached: boolean;
-    lookups: DnsLookup[];
-    source: string[];
-    result: DeliveryResult;
-    recipients: string[];
-    utcKnown: boolean;
-  }): void {
+  private finishAttempt(parts: AttemptParts): void {
     const { evidence, observed } = parts;
     const input: PolicyInput = evidence;
     const byMode = evaluateBothModes(input);

@@ -23,7 +23,7 @@ export function entryRuleFor(message: string): EntryRule | null {
       if (message.startsWith("DNS encache")) return "dnsEncache";
       if (message.startsWith("DNS query network error")) return "dnsNetworkError";
       if (message.startsWith("DCID ") && DCID_MODELLED.test(message)) return "dcidLine";
-      if (message.startsWith("Delivery start ")) return "deliveryStart";
+      if (message.startsWith("Delivery start ")) return "deliveryLine";
       if (message.startsWith("Delayed:")) return "deliveryProblem";
       return null;
     case 82: // R
@@ -37,7 +37,7 @@ export function entryRuleFor(message: string): EntryRule | null {
       return null;
     case 77: // M
       if (message.startsWith("MID ")) return MID_MODELLED.test(message) ? "midLine" : null;
-      if (message.startsWith("Message done ")) return "messageDone";
+      if (message.startsWith("Message done ")) return "deliveryLine";
       if (message.startsWith("Message finished ")) return "messageFinished";
       return null;
     case 83: // S

@@ -288,24 +288,13 @@ export class EventVisitor extends BaseVisitor {
     return tokens(ctx, "rid").map((t) => int(t.image));
   }
 
-  deliveryStart(ctx: Children): EventBody {
+  deliveryLine(ctx: Children): EventBody {
     return {
-      kind: "delivery-start",
+      kind: ctx["DeliveryStartHead"] !== undefined ? "delivery-start" : "message-done",
       dcid: int(requiredToken(ctx, "dcid").image),
       mid: int(requiredToken(ctx, "mid").image),
       rids: this.visit(node(ctx, "ridList")) as number[],
       suffix: this.spanOf(tokens(ctx, "suffix")),
-    };
-  }
-
-  messageDone(ctx: Children): EventBody {
-    const suffix = tokens(ctx, "suffix");
-    return {
-      kind: "message-done",
-      dcid: int(requiredToken(ctx, "dcid").image),
-      mid: int(requiredToken(ctx, "mid").image),
-      rids: this.visit(node(ctx, "ridList")) as number[],
-      suffix: this.span(suffix[0], suffix[suffix.length - 1]),
     };
   }
 
