@@ -123,6 +123,21 @@ describe("deliveries", () => {
     ]);
   });
 
+  it("follows an MX host that is a CNAME to the address connected to", () => {
+    const lines = [
+      ...lookup(0, "alias.example", "MX", ["mx.alias.example"], "secure"),
+      ...lookup(1, "mx.alias.example", "CNAME", ["real.hosting.example"], "secure"),
+      ...lookup(1, "real.hosting.example", "A", ["192.0.2.77"], "secure"),
+      ...lookup(2, "_25._tcp.mx.alias.example", "TLSA", ["030101cc"], "secure"),
+      ...connection(3, 600, 40, "192.0.2.77", null, "a@alias.example"),
+    ];
+    const { attempts } = run(log(lines), { mode: "mandatory" });
+    expect(attempts.map((a) => a.record)).toMatchObject([
+      { dcid: 600, domain: "alias.example", mxHost: "mx.alias.example", evidence: { mx: "secure", a: "secure", tlsa: "secure", cert: "unknown" }, decision: "undetermined" },
+    ]);
+    expect(attempts[0]!.record.flags).not.toContain("cached");
+  });
+
   it("two appliances with the same DCIDs in one syslog stream stay apart", () => {
     const { attempts } = run(readFileSync("samples/syslog-two-appliances.log", "utf8"), { year: 2024 });
     expect(attempts.map((a) => [a.record.host, a.record.dcid, a.record.domain, a.record.decisionByMode.opportunistic])).toEqual([

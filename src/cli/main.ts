@@ -22,7 +22,9 @@ export async function main(argv: string[]): Promise<void> {
       // The alert command speaks the monitoring-plugin convention: a usage error is UNKNOWN.
       process.exit(argv[0] === "alert" ? 3 : 1);
     });
-  for (const command of commandModules) cli = cli.command(command);
+  // Registered one by one: each module keeps its own argument type.
+  const [report, deliveries, alert, parse, policy] = commandModules;
+  cli = cli.command(report).command(deliveries).command(alert).command(parse).command(policy);
   await cli.parseAsync();
 }
 
