@@ -89,8 +89,8 @@ export class ReportBuilder {
     const key = (this.by === "mx" ? r.mxHost : r.domain) ?? (this.by === "mx" ? "(unknown MX host)" : UNKNOWN_DOMAIN);
     let d = this.domains.get(key);
     if (d === undefined) {
-      d = { ...zeroCounters(), name: key, mxHosts: [], resolvers: [], firstSeen: null, lastSeen: null, firstSeenMs: null, lastSeenMs: null };
-      delete (d as Partial<ReportData["totals"]>).domains;
+      const { domains: _domains, ...counters } = zeroCounters();
+      d = { name: key, ...counters, mxHosts: [], resolvers: [], firstSeen: null, lastSeen: null, firstSeenMs: null, lastSeenMs: null };
       this.domains.set(key, d);
     }
     for (const target of [d, this.totals]) {
