@@ -12,7 +12,7 @@ import { finishRun, validateZone } from "./input-options.js";
 
 export async function runDeliveries(args: DeliveriesArgs): Promise<number> {
   await validateZone(args.tz);
-  const options = { ...(await correlatorOptions(args)), host: args.host, zone: args.tz, year: args.year, workers: args.workers };
+  const options = { ...(await correlatorOptions(args)), host: args.host, zone: args.tz, year: args.year, workers: args.workers, backpressure: () => out.drained };
   const out = new OutputBuffer(process.stdout);
   const kept: Attempt[] = [];
   const { read } = await analyse(args.inputs, options, {

@@ -17,7 +17,7 @@ export async function runParse(args: InputArgs & { unknown: boolean; "max-malfor
       process.stderr.write(`${escapeTerminal(m.file)}:${m.line}: malformed ${m.family} (${m.code}): ${escapeTerminal(m.message)}\n`);
     }
   };
-  const result = await readInputs(args.inputs, { host: args.host, zone: args.tz, year: args.year, workers: args.workers }, {
+  const result = await readInputs(args.inputs, { host: args.host, zone: args.tz, year: args.year, workers: args.workers, backpressure: () => out.drained }, {
     event: (event) => {
       if (!args.unknown) out.line(eventToJson(event));
     },

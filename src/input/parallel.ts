@@ -134,6 +134,7 @@ export async function readChunked(
   defaultHost: string | null,
   stats: FileStats,
   sink: RecordSink,
+  backpressure?: () => Promise<void> | null,
 ): Promise<void> {
   const timer = new RecordTimer(file, clock, defaultHost, stats, sink);
   const joiner = new RecordReader(stats, timer.push);
@@ -167,6 +168,8 @@ export async function readChunked(
     for await (const chunk of lineChunks(bytes)) {
       inFlight.push(pool.classify(chunk.bytes, chunk.firstLineTruncated, keepUnknownText));
       if (inFlight.length >= pool.size * 2) settle(await inFlight.shift()!);
+      const full = backpressure?.();
+      if (full) await full;
     }
   } finally {
     // Results already classified are still counted, also when reading failed part-way.

@@ -17,6 +17,11 @@ export interface ReadOptions {
   /** Called with the number of raw bytes read so far from files of known size. */
   onBytes?: ((bytes: number) => void) | undefined;
   /**
+   * Back-pressure from the consumer: a promise to wait for before reading on (an output stream
+   * that is full), or null. Without it a slow reader of our output would make us buffer it all.
+   */
+  backpressure?: (() => Promise<void> | null) | undefined;
+  /**
    * Worker threads that classify lines while this thread times and correlates them; 0 (the
    * default) reads everything on this thread.
    */
@@ -55,7 +60,7 @@ export async function readInputs(inputs: readonly string[], options: ReadOptions
       const bytes = decodedBytes(openSource(source), options.onBytes);
       try {
         if (pool !== null) {
-          await readChunked(bytes, pool, name, clock, host, stats, sink);
+          await readChunked(bytes, pool, name, clock, host, stats, sink, options.backpressure);
         } else {
           const assembler = new RecordAssembler(name, clock, host, stats, sink);
           const splitter = new LineSplitter((text, lineNo, flags) => {
@@ -63,7 +68,11 @@ export async function readInputs(inputs: readonly string[], options: ReadOptions
             assembler.pushLine(text, lineNo, flags);
           });
           try {
-            for await (const chunk of bytes) splitter.pushBytes(chunk);
+            for await (const chunk of bytes) {
+              splitter.pushBytes(chunk);
+              const full = options.backpressure?.();
+              if (full) await full;
+            }
           } finally {
             splitter.end();
             assembler.end();
