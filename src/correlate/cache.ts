@@ -3,7 +3,7 @@
 // classifications the cache held. Expired entries are dropped in expiry order (a heap), which
 // keeps memory proportional to what is live, not to the length of the log.
 import type { DnsRecordValue, DnsStatus } from "../events/types.js";
-import { lookupKey } from "./dns.js";
+import { lookupKey, normalName } from "./dns.js";
 import type { DnsLookup } from "./types.js";
 
 export interface CacheEntry {
@@ -106,22 +106,21 @@ export class DnsCache {
   }
 
   private index(entry: CacheEntry): void {
-    if (entry.qtype === "A" || entry.qtype === "AAAA") {
-      for (const r of entry.records) if (typeof r === "string") addTo(this.namesByIp, r, entry.name);
-    } else if (entry.qtype === "MX") {
-      for (const host of mxHosts(entry.records)) addTo(this.domainsByMxHost, host, entry.name);
-    } else if (entry.qtype === "CNAME") {
-      for (const r of entry.records) if (typeof r === "string") addTo(this.aliasesByTarget, r.toLowerCase().replace(/\.$/, ""), entry.name);
-    }
+    this.updateIndexes(entry, addTo);
   }
 
   private unindex(entry: CacheEntry): void {
+    this.updateIndexes(entry, removeFrom);
+  }
+
+  /** The reverse indexes a connection needs: address -> names, MX host -> domains, CNAME target -> aliases. */
+  private updateIndexes(entry: CacheEntry, apply: (index: Map<string, Set<string>>, key: string, value: string) => void): void {
     if (entry.qtype === "A" || entry.qtype === "AAAA") {
-      for (const r of entry.records) if (typeof r === "string") removeFrom(this.namesByIp, r, entry.name);
+      for (const r of entry.records) if (typeof r === "string") apply(this.namesByIp, r, entry.name);
     } else if (entry.qtype === "MX") {
-      for (const host of mxHosts(entry.records)) removeFrom(this.domainsByMxHost, host, entry.name);
+      for (const host of mxHosts(entry.records)) apply(this.domainsByMxHost, host, entry.name);
     } else if (entry.qtype === "CNAME") {
-      for (const r of entry.records) if (typeof r === "string") removeFrom(this.aliasesByTarget, r.toLowerCase().replace(/\.$/, ""), entry.name);
+      for (const r of entry.records) if (typeof r === "string") apply(this.aliasesByTarget, normalName(r), entry.name);
     }
   }
 

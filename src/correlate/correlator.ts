@@ -15,7 +15,7 @@ import { formatInstant } from "../input/clock.js";
 import { evaluateBothModes, type Decision, type PolicyInput, type PolicyResult } from "../policy/evaluate.js";
 import { DnsCache, mxHosts, type CacheEntry } from "./cache.js";
 import { modeFor, type DestinationControls } from "./destination-controls.js";
-import { DnsTracker, ResolverTable, sourceOf } from "./dns.js";
+import { DnsTracker, normalName, ResolverTable, sourceOf } from "./dns.js";
 import type {
   Attempt,
   AttemptFlag,
@@ -113,7 +113,7 @@ interface ApplianceState {
 function domainOfAddress(address: string): string | null {
   const at = address.lastIndexOf("@");
   if (at < 0 || at === address.length - 1) return null;
-  return address.slice(at + 1).toLowerCase().replace(/\.$/, "");
+  return normalName(address.slice(at + 1));
 }
 
 function classification(entry: CacheEntry | null): ClassificationEvidence {
@@ -281,7 +281,7 @@ export class Correlator {
         lookup.domain = resolution.domain;
         // An MX host that is a CNAME: the target's lookups belong to the same resolution.
         if (lookup.qtype === "CNAME") {
-          for (const r of lookup.records) if (typeof r === "string") this.indexHost(state, resolution, r.toLowerCase().replace(/\.$/, ""));
+          for (const r of lookup.records) if (typeof r === "string") this.indexHost(state, resolution, normalName(r));
         }
       } else {
         lookup.domain = state.cache.domainsForMxHost(host)[0] ?? null;
@@ -466,7 +466,7 @@ export class Correlator {
   private aOfAlias(state: ApplianceState, host: string, atMs: number | null): CacheEntry | null {
     const cname = state.cache.get(host, "CNAME", atMs);
     const target = cname?.records.find((r): r is string => typeof r === "string");
-    return target === undefined ? null : state.cache.get(target.toLowerCase().replace(/\.$/, ""), "A", atMs);
+    return target === undefined ? null : state.cache.get(normalName(target), "A", atMs);
   }
 
   /** Evidence for a domain known only from the log's words (for-domain, recipients), from the cache. */

@@ -6,6 +6,7 @@
 //   .example.net none            every subdomain of example.net (not example.net itself)
 //
 // Modes: mandatory, opportunistic, none. The most specific entry wins.
+import { normalName } from "./dns.js";
 import type { ModeSetting } from "./types.js";
 
 export interface DestinationControls {
@@ -39,7 +40,7 @@ export function parseDestinationControls(text: string): { controls: DestinationC
       errors.push({ line: index + 1, message: `unknown mode '${mode}' (mandatory, opportunistic or none)` });
       return;
     }
-    const name = domain.toLowerCase().replace(/\.$/, "");
+    const name = normalName(domain);
     if (name === "default") controls.default = modeName as ModeSetting;
     else if (name.startsWith(".")) controls.suffixes.set(name.slice(1), modeName as ModeSetting);
     else controls.exact.set(name, modeName as ModeSetting);

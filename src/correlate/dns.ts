@@ -26,6 +26,11 @@ import type {
 } from "../events/types.js";
 import type { DnsLookup, ResolverStats } from "./types.js";
 
+/** DNS names compare without case and without the root's trailing dot. */
+export function normalName(name: string): string {
+  return name.toLowerCase().replace(/\.$/, "");
+}
+
 export function lookupKey(name: string, qtype: string): string {
   return `${name.toLowerCase()}|${qtype.toUpperCase()}`;
 }
@@ -195,7 +200,7 @@ export class DnsTracker {
     const open: OpenLookup = {
       lookup: {
         host: this.host,
-        name: event.name.toLowerCase().replace(/\.$/, ""),
+        name: normalName(event.name),
         qtype: event.qtype.toUpperCase(),
         startMs: event.time,
         endMs: event.time,
@@ -328,7 +333,7 @@ export class DnsTracker {
   private failure(event: DnsResolverFailureEvent): void {
     // The failure names the host looked up, not the type: the latest lookup of that name asked there.
     let target: OpenLookup | null = null;
-    const name = event.name.toLowerCase().replace(/\.$/, "");
+    const name = normalName(event.name);
     for (const open of this.open.values()) {
       if (open.lookup.name !== name || open.answered) continue;
       if (target === null || open.queryOrder > target.queryOrder) target = open;

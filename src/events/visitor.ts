@@ -2,7 +2,7 @@
 // shapes; this is where values get their meaning and where shapes that fit the grammar but not
 // the family (a QIP tuple without its resolver) are refused with E_SHAPE.
 import type { CstNode, IToken } from "chevrotain";
-import { esaParser, type EntryRule } from "../../grammars/parser.js";
+import { esaParser } from "../../grammars/parser.js";
 import type {
   DnsRecordValue,
   DnsStatus,
@@ -441,7 +441,3 @@ function keyedFields(
 }
 
 export const eventVisitor = new EventVisitor();
-
-export function buildEventBody(cst: CstNode, text: string, _rule: EntryRule): EventBody {
-  return eventVisitor.build(cst, text);
-}
