@@ -15,7 +15,8 @@ import { formatInstant } from "../input/clock.js";
 import { evaluateBothModes, type Decision, type PolicyInput, type PolicyResult } from "../policy/evaluate.js";
 import { DnsCache, mxHosts, type CacheEntry } from "./cache.js";
 import { modeFor, type DestinationControls } from "./destination-controls.js";
-import { DnsTracker, normalName, ResolverTable, sourceOf } from "./dns.js";
+import { DnsTracker, normalName, ResolverTable } from "./dns.js";
+import { formatSources, sourceOf, type SourceRef } from "./sources.js";
 import type {
   Attempt,
   AttemptFlag,
@@ -60,7 +61,7 @@ interface Resolution {
   consumed: boolean;
   mids: Set<number>;
   result: DeliveryResult;
-  extraSource: string[];
+  extraSource: SourceRef[];
   utcKnown: boolean;
   /** Names under which resolutionsByHost finds this resolution. */
   indexedHosts: string[];
@@ -81,7 +82,7 @@ interface Connection {
   ip: string;
   startMs: number | null;
   lastMs: number | null;
-  source: string[];
+  source: SourceRef[];
   observed: Observed | null;
   daneDomain: string | null;
   mids: number[];
@@ -135,14 +136,6 @@ function tlsaClassification(entry: CacheEntry | null): ClassificationEvidence {
   return classification(entry);
 }
 
-function compareSource(a: string, b: string): number {
-  const ai = a.lastIndexOf(":");
-  const bi = b.lastIndexOf(":");
-  const af = a.slice(0, ai);
-  const bf = b.slice(0, bi);
-  if (af !== bf) return af < bf ? -1 : 1;
-  return Number(a.slice(ai + 1)) - Number(b.slice(bi + 1));
-}
 
 function entryOf(lookup: DnsLookup | undefined): CacheEntry | null {
   if (lookup === undefined || lookup.status === null) return null;
@@ -163,7 +156,7 @@ type AttemptParts = Pick<AttemptRecord, "host" | "dcid" | "mids" | "domain" | "m
     delivered: boolean;
     cached: boolean;
     lookups: DnsLookup[];
-    source: string[];
+    source: SourceRef[];
     utcKnown: boolean;
   };
 
@@ -601,7 +594,9 @@ export class Correlator {
     if (decision === "undetermined") flags.push("undetermined");
     const resolvers: string[] = [];
     for (const lookup of parts.lookups) if (lookup.answeredBy !== null && !resolvers.includes(lookup.answeredBy)) resolvers.push(lookup.answeredBy);
-    const source = [...new Set([...parts.lookups.flatMap((l) => l.source), ...parts.source])].sort(compareSource);
+    const refs: SourceRef[] = [...parts.source];
+    for (const lookup of parts.lookups) for (const ref of lookup.source) refs.push(ref);
+    const source = formatSources(refs);
     const attempt: Attempt = {
       record: {
         host: parts.host,

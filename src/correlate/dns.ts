@@ -24,6 +24,7 @@ import type {
   DnsStatus,
   LogEvent,
 } from "../events/types.js";
+import { sourceOf } from "./sources.js";
 import type { DnsLookup, ResolverStats } from "./types.js";
 
 /** DNS names compare without case and without the root's trailing dot. */
@@ -35,9 +36,6 @@ export function lookupKey(name: string, qtype: string): string {
   return `${name.toLowerCase()}|${qtype.toUpperCase()}`;
 }
 
-export function sourceOf(event: LogEvent): string {
-  return `${event.file}:${event.line}`;
-}
 
 /** Per appliance and resolver: what it was asked and how it answered. */
 export class ResolverTable {

@@ -77,7 +77,8 @@ export interface DnsLookup {
   fallback: boolean;
   /** The recipient domain this lookup served, once known. */
   domain: string | null;
-  source: string[];
+  /** The lines of the lookup (see sources.ts; formatSources turns them into `file:line`). */
+  source: number[];
 }
 
 export interface ResolverStats {

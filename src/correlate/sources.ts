@@ -1,0 +1,34 @@
+// References to source lines, kept as numbers while correlating (a reference per DNS line is
+// kept in each lookup, so strings here were a large share of the allocations): the file's
+// index in reading order times 2^32, plus the line number. Sorted numerically they come out in
+// reading order: rotation order across files, line order within one.
+import type { LogEvent } from "../events/types.js";
+
+const LINE_SPACE = 2 ** 32;
+const files: string[] = [];
+const fileIndex = new Map<string, number>();
+
+export type SourceRef = number;
+
+export function sourceOf(event: Pick<LogEvent, "file" | "line">): SourceRef {
+  let index = fileIndex.get(event.file);
+  if (index === undefined) {
+    index = files.length;
+    files.push(event.file);
+    fileIndex.set(event.file, index);
+  }
+  return index * LINE_SPACE + event.line;
+}
+
+/** `file:line` strings, first to last, each once. */
+export function formatSources(refs: SourceRef[]): string[] {
+  const sorted = Float64Array.from(refs).sort();
+  const out: string[] = [];
+  let previous = -1;
+  for (const ref of sorted) {
+    if (ref === previous) continue;
+    previous = ref;
+    out.push(`${files[Math.floor(ref / LINE_SPACE)]}:${ref % LINE_SPACE}`);
+  }
+  return out;
+}
