@@ -59,6 +59,14 @@ describe("esa-dane parse", () => {
     expect(result.stdout.trim().split("\n")).toHaveLength(27);
   });
 
+  it("warns about a directory without log files", () => {
+    const dir = mkdtempSync(join(tmpdir(), "esa-dane-empty-"));
+    writeFileSync(join(dir, "notes.md"), "# not a log\n");
+    const result = runCli(["parse", dir]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain(`esa-dane: warning: ${dir}: no log files in this directory`);
+  });
+
   it("prints the accounting table on stderr by default", () => {
     const result = runCli(["parse", "samples/"]);
     expect(result.stderr).toMatch(/│ \(total\)\s+│\s+598 │\s+446 │\s+152 │\s+0 │/);

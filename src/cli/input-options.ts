@@ -47,6 +47,7 @@ export async function validateZone(zone: string | undefined): Promise<void> {
 /** Prints the accounting and input errors to stderr; returns the exit status (2 if an input failed). */
 export async function finishRun(result: ReadResult, args: InputArgs): Promise<number> {
   const { escapeTerminal } = await import("../output/escape.js");
+  for (const warning of result.warnings) process.stderr.write(`esa-dane: warning: ${escapeTerminal(warning.input)}: ${escapeTerminal(warning.message)}\n`);
   for (const error of result.errors) process.stderr.write(`esa-dane: ${escapeTerminal(error.input)}: ${escapeTerminal(error.message)}\n`);
   if (args.stats === "json") {
     const { accountingJson } = await import("../output/accounting-text.js");

@@ -32,6 +32,8 @@ export interface ReadOptions {
 export interface ReadResult {
   files: FileStats[];
   errors: InputError[];
+  /** Inputs that were read but gave nothing (a directory without log files). */
+  warnings: InputError[];
   sources: Source[];
 }
 
@@ -41,7 +43,7 @@ function clockFor(options: ReadOptions, referenceTime: number): Clock {
 
 /** Reads every input in order, feeding records to the sink. Unreadable inputs are reported, not fatal. */
 export async function readInputs(inputs: readonly string[], options: ReadOptions, sink: RecordSink): Promise<ReadResult> {
-  const { sources, errors } = await resolveInputs(inputs);
+  const { sources, errors, warnings } = await resolveInputs(inputs);
   const files: FileStats[] = [];
   for (const error of errors) {
     const stats = newFileStats(error.input);
@@ -86,7 +88,7 @@ export async function readInputs(inputs: readonly string[], options: ReadOptions
   } finally {
     await pool?.close();
   }
-  return { files, errors, sources };
+  return { files, errors, warnings, sources };
 }
 
 /**

@@ -59,7 +59,7 @@ async function expandDirectory(dir: string, sources: Source[], errors: InputErro
   for (const name of subdirs) await expandDirectory(join(dir, name), sources, errors);
 }
 
-async function addPath(path: string, sources: Source[], errors: InputError[], named: boolean): Promise<void> {
+async function addPath(path: string, sources: Source[], errors: InputError[], named: boolean, warnings: InputError[] = []): Promise<void> {
   let info: Stats;
   try {
     info = await stat(path);
@@ -68,22 +68,28 @@ async function addPath(path: string, sources: Source[], errors: InputError[], na
     return;
   }
   if (info.isDirectory()) {
-    if (named) await expandDirectory(path, sources, errors);
+    if (!named) return;
+    const before = sources.length;
+    await expandDirectory(path, sources, errors);
+    if (sources.length === before && !errors.some((e) => e.input === path)) {
+      warnings.push({ input: path, message: "no log files in this directory (names like mail_logs_d.@20240311T083000.s, .current, .log, .gz)" });
+    }
     return;
   }
   sources.push({ kind: "file", path, size: info.size, mtimeMs: info.mtimeMs });
 }
 
 /** Resolves the command line's inputs; `-` or no input at all means standard input. */
-export async function resolveInputs(inputs: readonly string[]): Promise<{ sources: Source[]; errors: InputError[] }> {
+export async function resolveInputs(inputs: readonly string[]): Promise<{ sources: Source[]; errors: InputError[]; warnings: InputError[] }> {
   const sources: Source[] = [];
   const errors: InputError[] = [];
-  if (inputs.length === 0) return { sources: [{ kind: "stdin" }], errors };
+  const warnings: InputError[] = [];
+  if (inputs.length === 0) return { sources: [{ kind: "stdin" }], errors, warnings };
   for (const input of inputs) {
     if (input === "-") sources.push({ kind: "stdin" });
-    else await addPath(input, sources, errors, true);
+    else await addPath(input, sources, errors, true, warnings);
   }
-  return { sources, errors };
+  return { sources, errors, warnings };
 }
 
 export function sourceName(source: Source): string {
