@@ -31,8 +31,3 @@ export function totalStats(files: readonly FileStats[]): FileStats {
   total.error = files.some((f) => f.error !== null) ? "some inputs could not be read" : null;
   return total;
 }
-
-/** True when the partition holds: a failed check here is a bug in esa-dane, never in the input. */
-export function accountingHolds(stats: FileStats): boolean {
-  return stats.read === stats.parsed + stats.unknown + stats.malformed;
-}

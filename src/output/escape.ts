@@ -28,7 +28,3 @@ export function escapeMarkdown(text: string): string {
     .replace(/[\\`*_[\]#|<>~]/g, (c) => `\\${c}`)
     .replace(/&/g, "&amp;");
 }
-
-export function escapeHtml(text: string): string {
-  return escapeTerminal(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}

@@ -5,9 +5,6 @@ import { totalStats } from "../input/accounting.js";
 import type { Attempt, AttemptDecision, DeliveryResult, Observed, ResolverStats } from "../correlate/types.js";
 import type { PolicyInputName } from "../policy/evaluate.js";
 
-export const DECISIONS = ["dane-success", "tls-fallback", "dane-fail", "undetermined", "outside-table", "not-applicable"] as const;
-export const OBSERVED: readonly Observed[] = ["dane-success", "tls", "tls-failed", "plaintext", "no-connection"];
-export const RESULTS: readonly DeliveryResult[] = ["delivered", "delayed", "bounced", "connection-error", "not-attempted", "unknown"];
 const MAX_MX_HOSTS = 20;
 
 export interface DomainReport {
