@@ -170,7 +170,9 @@ describe("inputs", () => {
       if (i % 97 === 0) lines.push("Mon Feb  4 20:08:48 2019 Warning: Received an invalid DNSSEC Response:", "", `DNSSEC_Error('m${i}.example', 'AAAA', '10.0.0.1', 'x') of qtype AAAA looking up m${i}.example`);
       if (i % 13 === 0) lines.push(`Mon Feb  4 20:08:48 2019 Info: MID ${i} using engine: CASE spam negative`, "");
     }
-    writeFileSync(file, `${lines.join("\n")}\n`);
+    // A line longer than a chunk (cut at 64 KiB) and a last line without its newline.
+    lines.splice(20_000, 0, `Mon Feb  4 20:08:47 2019 Info: ${"x".repeat(3_000_000)}`);
+    writeFileSync(file, `${lines.join("\n")}\nMon Feb  4 20:08:47 2019 Info: Start MID 1 ICID 2`);
     const run = async (workers: number) => {
       const out: string[] = [];
       const result = await readInputs([file], { workers }, { event: (e) => out.push(JSON.stringify(e)), unknown: (u) => out.push(JSON.stringify(u)), malformed: (m) => out.push(JSON.stringify(m)) });
@@ -179,6 +181,7 @@ describe("inputs", () => {
     const sequential = await run(0);
     const parallel = await run(2);
     expect(parallel.files).toEqual(sequential.files);
+    expect(sequential.files[0]).toMatchObject({ truncated: 1, read: lines.length + 1 });
     expect(parallel.out.length).toBe(sequential.out.length);
     expect(parallel.out).toEqual(sequential.out);
   });
