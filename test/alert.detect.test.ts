@@ -8,7 +8,8 @@ import { BogusDetector, DEFAULT_DETECTOR, type DetectorOptions } from "../src/al
 import { readText } from "../src/input/read.js";
 import { follow, readIncrementally, type FileCursor } from "../src/input/incremental.js";
 import { Analysis } from "../src/pipeline.js";
-import { runCli } from "./helpers/cli.js";
+import { spawn } from "node:child_process";
+import { BIN, runCli } from "./helpers/cli.js";
 import { answer, at, connection, dns, HEADER, queries } from "./helpers/logtext.js";
 
 const DOMAINS = Array.from({ length: 30 }, (_, i) => `d${i}.example`);
@@ -111,6 +112,28 @@ describe("the command", () => {
     expect([missing.status, missing.stdout.split("\n")[0]]).toEqual([3, expect.stringMatching(/^DANE BOGUS UNKNOWN - cannot read .*nope\.log/)]);
     expect(runCli(["alert", clean, "--bucket", "soon"]).status).toBe(3);
     expect(runCli(["alert", clean, "--no-such-flag"]).status).toBe(3);
+  });
+
+  it("--follow prints alerts as they fire and its status when stopped", async () => {
+    const child = spawn(process.execPath, [BIN, "alert", outageFile, "--follow", "--poll-ms", "20"], { env: { ...process.env, TZ: "UTC" } });
+    let stdout = "";
+    let stderr = "";
+    let stopped = false;
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      // Stop it once both events are out, as an admin would with Ctrl-C.
+      if (!stopped && stdout.includes(" clear OK ")) stopped = child.kill("SIGTERM");
+    });
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    const result = { status, stdout, stderr };
+    const lines = result.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^2024-03-11T10:05Z fire CRITICAL resolver-wide: /);
+    expect(lines[1]).toMatch(/^2024-03-11T10:25Z clear OK resolver-wide: /);
+    expect(lines[2]).toMatch(/^DANE BOGUS CRITICAL - /);
+    expect(lines).toHaveLength(3);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(2);
   });
 
   it("prints one JSON object per alert event, and the time line with --verbose", () => {

@@ -25,7 +25,7 @@ export function describeAlert(alert: AlertEvent): string {
   return `Bogus DNSSEC for ${domainsText(alert)} since ${when}: ${alert.bogus} Bogus answers (${escapeTerminal(alert.reason)})`;
 }
 
-export function pluginOutput(detector: BogusDetector, state: PluginState, unreadable: string[], linesRead: number): string {
+export function pluginOutput(detector: BogusDetector, state: PluginState, unreadable: string[], linesRead: number, withEvents = true): string {
   const o = detector.options;
   const last = detector.timeline[detector.timeline.length - 1];
   const fired = detector.events.filter((e) => e.event !== "clear");
@@ -42,8 +42,13 @@ export function pluginOutput(detector: BogusDetector, state: PluginState, unread
   const maxBogus = detector.timeline.reduce((m, b) => Math.max(m, b.bogus), 0);
   const perfdata = `bogus=${bogus};${o.warning};${o.critical};0 bogus_max=${maxBogus};${o.warning};${o.critical};0 domains=${domains};;;0 baseline=${(last?.baseline ?? 0).toFixed(2)};;;0 alerts=${fired.length};;;0`;
   const lines = [`DANE BOGUS ${state} - ${summary} | ${perfdata}`];
-  for (const event of detector.events) lines.push(`${iso(event.atMs)} ${event.event} ${event.level} ${event.kind}: ${describeAlert(event)}`);
+  if (withEvents) for (const event of detector.events) lines.push(eventLine(event));
   return `${lines.join("\n")}\n`;
+}
+
+/** One alert event as a line of text: when, what, which kind, and why. */
+export function eventLine(event: AlertEvent): string {
+  return `${iso(event.atMs)} ${event.event} ${event.level} ${event.kind}: ${describeAlert(event)}`;
 }
 
 export function alertJson(event: AlertEvent): string {

@@ -1,7 +1,7 @@
 // `esa-dane alert`: Bogus spikes over log time, in the monitoring-plugin convention.
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { BogusDetector, DEFAULT_DETECTOR, type DetectorOptions, type DetectorState } from "../alert/detector.js";
-import { alertJson, describeAlert, EXIT_CODE, pluginOutput, timelineText, type PluginState } from "../alert/output.js";
+import { alertJson, EXIT_CODE, eventLine, pluginOutput, timelineText, type PluginState } from "../alert/output.js";
 import { follow, readIncrementally, type FileCursor } from "../input/incremental.js";
 import { resolveInputs } from "../input/sources.js";
 import { escapeTerminal } from "../output/escape.js";
@@ -58,7 +58,7 @@ export async function runAlert(args: AlertArgs): Promise<number> {
   // A state kept with other detector options would mix buckets of different sizes.
   const sameOptions = saved !== null && JSON.stringify(saved.options) === JSON.stringify(options);
   const detector = new BogusDetector(options, sameOptions ? saved!.detector : undefined, (event) => {
-    if (args.follow) print(args.format === "json" ? `${alertJson(event)}\n` : `${new Date(event.atMs).toISOString()} ${event.event} ${event.level}: ${describeAlert(event)}\n`);
+    if (args.follow) print(`${args.format === "json" ? alertJson(event) : eventLine(event)}\n`);
   });
 
   let unreadable: string[] = [];
@@ -97,7 +97,8 @@ export async function runAlert(args: AlertArgs): Promise<number> {
   if (args.format === "json") {
     if (!args.follow) for (const event of detector.events) print(`${alertJson(event)}\n`);
   } else {
-    print(pluginOutput(detector, state, unreadable, linesRead));
+    // Following, the events were printed as they fired: the end adds only the status line.
+    print(pluginOutput(detector, state, unreadable, linesRead, !args.follow));
   }
   if (args.verbose) print(timelineText(detector.timeline));
   return EXIT_CODE[state];

@@ -202,11 +202,15 @@ export async function follow(
     while (!signal.aborted) {
       await round();
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        signal.addEventListener("abort", () => {
+        const wake = () => {
           clearTimeout(timer);
           resolve();
-        }, { once: true });
+        };
+        const timer = setTimeout(() => {
+          signal.removeEventListener("abort", wake);
+          resolve();
+        }, pollMs);
+        signal.addEventListener("abort", wake, { once: true });
       });
     }
   } finally {
