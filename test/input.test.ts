@@ -32,6 +32,16 @@ describe("line prefixes", () => {
     expect(readPrefix("Aug  3 07:26:33  10.0.1.1 MAR_SecurityAudit: Info: x")).toMatchObject({ host: "10.0.1.1", tag: "MAR_SecurityAudit" });
     expect(readPrefix("Jul 16 10:46:46 2013 dummy_source_Domain2 mail_logs: Info: x")).toMatchObject({ stamp: { year: 2013 }, host: "dummy_source_Domain2" });
   });
+  it("reads RFC 3339 syslog timestamps, whose offset needs no header", () => {
+    const { events, malformed } = collect(
+      "2024-03-12T09:15:01+01:00 esa1.example.com mail_logs_d: Info: Start MID 5 ICID 6\n<22>1 2024-03-12T08:15:02.123Z esa2 mail_logs_d: Info: Start MID 6 ICID 6\n2024-13-12T09:15:03 esa1 mail_logs_d: Info: Start MID 7 ICID 6\n",
+    );
+    expect(events.map((e) => [e.host, formatInstant(e.time, e.utcKnown)])).toEqual([
+      ["esa1.example.com", "2024-03-12T08:15:01Z"],
+      ["esa2", "2024-03-12T08:15:02Z"],
+    ]);
+    expect(malformed.map((m) => m.code)).toEqual(["E_PREFIX"]);
+  });
   it("reads the bare level form and rejects what is no prefix", () => {
     expect(readPrefix("Warning: Received an invalid DNS Response: x")).toMatchObject({ stamp: null, level: "Warning" });
     expect(readPrefix("data(['1.2.3.4'], secure, 0, 1800)")).toBeNull();

@@ -53,6 +53,8 @@ export class Clock {
   instantOf(stamp: NonNullable<LinePrefix["stamp"]>): Instant {
     const year = stamp.year ?? this.fixedYear ?? this.inferYear(stamp);
     const local = Date.UTC(year, stamp.month - 1, stamp.day, stamp.hour, stamp.minute, stamp.second);
+    // A timestamp that names its own offset (RFC 3339) needs no header and no zone.
+    if (stamp.utcOffsetMinutes !== undefined) return { time: local - stamp.utcOffsetMinutes * 60_000, utcKnown: true };
     if (this.offsetSeconds !== null) return { time: local - this.offsetSeconds * 1000, utcKnown: true };
     if (this.zone !== null) return { time: local - this.zoneOffsetMs(local), utcKnown: true };
     return { time: local, utcKnown: false };

@@ -5,6 +5,8 @@
 //   file on the appliance   `Mon Feb  4 20:08:47 2019 Debug: ...` (day padded with one or two spaces)
 //   syslog push             `<22>Mar 12 09:15:01 esa1.example.com mail_logs_d: Info: ...`
 //                           (PRI optional, hostname optional, any tag, no year; some relays add one)
+//   RFC 3339 syslog         `2024-03-12T09:15:01+01:00 esa1.example.com mail_logs_d: Info: ...`
+//                           (rsyslog's file format; also RFC 5424's `<22>1 2024-03-12T...`)
 //   bare                    `Info: ...` (log excerpts with the timestamp cut off)
 //
 // A timestamp followed by something other than a level (`... 2019 CEF:0|...`) still counts as a
@@ -13,7 +15,16 @@ import type { Level } from "../events/types.js";
 
 export interface LinePrefix {
   /** Local wall-clock fields as logged; null for the bare form. */
-  stamp: { year: number | null; month: number; day: number; hour: number; minute: number; second: number } | null;
+  stamp: {
+    year: number | null;
+    month: number;
+    day: number;
+    hour: number;
+    minute: number;
+    second: number;
+    /** Minutes east of UTC when the timestamp says (RFC 3339), else absent. */
+    utcOffsetMinutes?: number;
+  } | null;
   host: string | null;
   tag: string | null;
   level: Level | null;
@@ -29,6 +40,8 @@ const MONTHS: Record<string, number> = {
 const LEVELS = new Set<string>(["Info", "Warning", "Critical", "Debug", "Trace"]);
 
 // <PRI>? weekday? month day HH:MM:SS year? -- then host/tag/level words are scanned by hand.
+const RFC3339 = /^(?:<\d{1,3}>)?(?:1 )?(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-]\d\d:?\d\d)?(?= |$)/;
+
 // The day's padding may be a no-break space in copies from web pages (a seed of the tech note has one).
 const TIMESTAMP = /^(?:<\d{1,3}>)?(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) +)?([A-Z][a-z]{2})[ \u00a0]+(\d{1,2}) (\d{1,2}):(\d{2}):(\d{2})(?: (\d{4}))?(?= |$)/;
 
@@ -62,25 +75,34 @@ function skipSpaces(line: string, at: number): number {
  */
 export function readPrefix(line: string): PrefixResult {
   const first = line.charCodeAt(0);
-  // Fast rejection: a prefix starts with '<', an upper-case letter (weekday, month or level).
-  if (!(first === 60 || (first >= 65 && first <= 90))) return null;
-  const ts = TIMESTAMP.exec(line);
-  if (ts === null) {
-    const bare = levelAt(line, 0);
-    if (bare === null) return null;
-    return { stamp: null, host: null, tag: null, level: bare.level, messageStart: bare.next };
+  // Fast rejection: a prefix starts with '<', an upper-case letter (weekday, month or level) or a digit (RFC 3339).
+  if (!(first === 60 || (first >= 65 && first <= 90) || (first >= 48 && first <= 57))) return null;
+  let ts: RegExpExecArray | null = null;
+  let stamp: NonNullable<LinePrefix["stamp"]>;
+  const iso = first === 60 || (first >= 48 && first <= 57) ? RFC3339.exec(line) : null;
+  if (iso !== null) {
+    ts = iso;
+    stamp = { year: Number(iso[1]), month: Number(iso[2]), day: Number(iso[3]), hour: Number(iso[4]), minute: Number(iso[5]), second: Number(iso[6]) };
+    const zone = iso[7];
+    if (zone !== undefined) {
+      const sign = zone.startsWith("-") ? -1 : 1;
+      stamp.utcOffsetMinutes = zone === "Z" ? 0 : sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
+    }
+  } else {
+    ts = TIMESTAMP.exec(line);
+    if (ts === null) {
+      const bare = levelAt(line, 0);
+      if (bare === null) return null;
+      return { stamp: null, host: null, tag: null, level: bare.level, messageStart: bare.next };
+    }
+    const month = MONTHS[ts[1]!];
+    if (month === undefined) return null;
+    stamp = { year: ts[6] === undefined ? null : Number(ts[6]), month, day: Number(ts[2]), hour: Number(ts[3]), minute: Number(ts[4]), second: Number(ts[5]) };
   }
-  const month = MONTHS[ts[1]!];
-  if (month === undefined) return null;
-  const day = Number(ts[2]);
-  const hour = Number(ts[3]);
-  const minute = Number(ts[4]);
-  const second = Number(ts[5]);
-  const year = ts[6] === undefined ? null : Number(ts[6]);
-  if (day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 60) {
+  const { year, month, day, hour, minute, second } = stamp;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 60) {
     return { invalid: `impossible date or time '${ts[0]}'` };
   }
-  const stamp = { year, month, day, hour, minute, second };
   // Up to two words before the level: an optional host, then a tag ending in ':'.
   let at = skipSpaces(line, ts[0].length);
   let host: string | null = null;
