@@ -176,6 +176,22 @@ describe("report formats on the samples", () => {
   });
 });
 
+describe("TLS-RPT failure details", () => {
+  it("names the sending and receiving MTA of a failed session", () => {
+    const dir = mkdtempSync(join(tmpdir(), "esa-dane-tlsrpt-"));
+    const file = join(dir, "mandatory.log");
+    writeFileSync(file, log(dns(0, "plain.example", "mx.plain.example", "198.51.100.9", { mx: "insecure", a: "insecure", tlsa: "none" }), connection(5, 400, 20, "198.51.100.9", null, "a@plain.example")));
+    const reports = runCli(["report", file, "--format", "tlsrpt", "--mode", "mandatory", "--org", "example-org", "--stats", "none"]).stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]["organization-name"]).toBe("example-org");
+    expect(reports[0].policies[0]).toEqual({
+      policy: { "policy-type": "no-policy-found", "policy-domain": "plain.example", "mx-host": ["mx.plain.example"] },
+      summary: { "total-successful-session-count": 0, "total-failure-session-count": 1 },
+      "failure-details": [{ "result-type": "dane-required", "sending-mta-ip": "10.0.3.10", "receiving-mx-hostname": "mx.plain.example", "receiving-ip": "198.51.100.9", "failed-session-count": 1 }],
+    });
+  });
+});
+
 describe("hostile log content", () => {
   // DNS names and resolvers are quoted strings in the query lines: anything can arrive there.
   const evil = '=HYPERLINK("http://x")<script>alert(1)</script>|\u001b[31m.example';

@@ -80,6 +80,7 @@ interface Candidate {
 interface Connection {
   dcid: number;
   ip: string;
+  interface: string;
   startMs: number | null;
   lastMs: number | null;
   source: SourceRef[];
@@ -152,7 +153,7 @@ function entryOf(lookup: DnsLookup | undefined): CacheEntry | null {
 
 /** What closing a connection or a resolution knows, before the policy replay. */
 type AttemptParts = Pick<AttemptRecord, "host" | "dcid" | "mids" | "domain" | "mxHost" | "ip" | "evidence" | "observed"> &
-  Pick<Attempt, "startMs" | "endMs" | "result" | "recipients"> & {
+  Pick<Attempt, "startMs" | "endMs" | "result" | "recipients" | "sendingIp"> & {
     delivered: boolean;
     cached: boolean;
     lookups: DnsLookup[];
@@ -318,6 +319,7 @@ export class Correlator {
         const connection: Connection = {
           dcid: event.dcid,
           ip: event.address,
+          interface: event.interface,
           startMs: event.time,
           lastMs: event.time,
           source: [sourceOf(event)],
@@ -522,6 +524,7 @@ export class Correlator {
       source: connection.source,
       result: connection.result,
       recipients: connection.recipients,
+      sendingIp: /^[\d.]+$|:/.test(connection.interface) ? connection.interface : null,
       utcKnown: connection.utcKnown,
     });
   }
@@ -573,6 +576,7 @@ export class Correlator {
       source: resolution.extraSource,
       result: resolution.result,
       recipients: [],
+      sendingIp: null,
       utcKnown: resolution.utcKnown,
     });
   }
@@ -624,6 +628,7 @@ export class Correlator {
       result: parts.result,
       fallbacks,
       recipients: parts.recipients,
+      sendingIp: parts.sendingIp,
     };
     this.ready.push(attempt);
   }

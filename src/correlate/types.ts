@@ -57,6 +57,8 @@ export interface Attempt {
   fallbacks: number;
   /** Recipient addresses seen for the attempt's messages (for the domain and for reports). */
   recipients: string[];
+  /** The appliance's own address on the connection (`New SMTP DCID ... interface IP`). */
+  sendingIp: string | null;
 }
 
 /** One DNS lookup, assembled from its query, resolver, response and encache lines. */

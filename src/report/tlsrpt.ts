@@ -22,6 +22,7 @@ export const RESULT_TYPES: readonly ResultType[] = ["dnssec-invalid", "tlsa-inva
 
 interface FailureKey {
   resultType: ResultType;
+  sendingIp: string | null;
   receivingMx: string | null;
   receivingIp: string | null;
 }
@@ -73,7 +74,7 @@ export class TlsRptBuilder {
       return;
     }
     group.failure++;
-    const failure: FailureKey = { resultType: resultTypeOf(attempt), receivingMx: r.mxHost, receivingIp: r.ip };
+    const failure: FailureKey = { resultType: resultTypeOf(attempt), sendingIp: attempt.sendingIp, receivingMx: r.mxHost, receivingIp: r.ip };
     const failureKey = JSON.stringify(failure);
     const entry = group.failures.get(failureKey) ?? { ...failure, count: 0 };
     entry.count++;
@@ -101,6 +102,7 @@ export class TlsRptBuilder {
               summary: { "total-successful-session-count": g.success, "total-failure-session-count": g.failure },
               "failure-details": [...g.failures.values()].map((f) => ({
                 "result-type": f.resultType,
+                ...(f.sendingIp !== null ? { "sending-mta-ip": f.sendingIp } : {}),
                 ...(f.receivingMx !== null ? { "receiving-mx-hostname": f.receivingMx } : {}),
                 ...(f.receivingIp !== null ? { "receiving-ip": f.receivingIp } : {}),
                 "failed-session-count": f.count,
