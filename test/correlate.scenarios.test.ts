@@ -146,6 +146,26 @@ describe("deliveries", () => {
     ]);
   });
 
+  it("keeps two appliances' files apart by the serial number in their headers", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { analyse } = await import("../src/pipeline.js");
+    const dir = mkdtempSync(join(tmpdir(), "esa-dane-two-"));
+    const header = (serial: string) => [`${at(0)} Info: Begin Logfile`, `${at(0)} Info: Version: 15.0.1-030 SN: ${serial}`, `${at(0)} Info: Time offset from UTC: 0 seconds`];
+    // Appliance A looks up ok.example and delivers; appliance B delivers to the same address with
+    // the same DCID, its own cache holding nothing the log shows.
+    writeFileSync(join(dir, "a.log"), `${[...header("AAAA-1111"), ...dns(0, "ok.example", "mx.ok.example", "203.0.113.5", { mx: "secure", a: "secure", tlsa: "secure" }), ...connection(5, 100, 1, "203.0.113.5", "ok.example", "a@ok.example")].join("\n")}\n`);
+    writeFileSync(join(dir, "b.log"), `${[...header("BBBB-2222"), ...connection(60, 100, 1, "203.0.113.5", "ok.example", "b@ok.example")].join("\n")}\n`);
+    const attempts: Attempt[] = [];
+    await analyse([join(dir, "a.log"), join(dir, "b.log")], {}, { attempt: (a) => attempts.push(a) });
+    expect(attempts.map((a) => [a.record.source[0]!.split("/").pop(), a.record.evidence.mx, a.record.flags.includes("cached")])).toEqual([
+      ["a.log:4", "secure", false],
+      ["b.log:5", "unknown", false],
+    ]);
+    expect(attempts.every((a) => a.record.host === null)).toBe(true);
+  });
+
   it("flags a mismatch when the log contradicts the replay", () => {
     const insecure = log(dns(0, "plain.example", "mx.plain.example", "198.51.100.9", { mx: "insecure", a: "insecure", tlsa: "none" }), connection(5, 400, 20, "198.51.100.9", null, "a@plain.example"));
     expect(run(insecure, { mode: "mandatory" }).attempts[0]!.record).toMatchObject({ decision: "dane-fail", row: "M13", observed: "tls" });

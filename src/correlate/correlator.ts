@@ -177,8 +177,17 @@ export class Correlator {
     this.defaultMode = options.mode ?? "unknown";
   }
 
+  /**
+   * Which appliance wrote each file of the file form, which names none in its lines: the serial
+   * number of its `Version: ... SN:` header. Rotated files of one appliance share it; files of
+   * two appliances read together keep apart (their IDs and DNS caches are their own).
+   */
+  private readonly serialByFile = new Map<string, string>();
+
   push(event: LogEvent): void {
-    const state = this.appliance(event.host);
+    if (event.kind === "log-version" && event.serial !== null && event.host === null) this.serialByFile.set(event.file, event.serial);
+    const serial = event.host === null ? this.serialByFile.get(event.file) : undefined;
+    const state = this.appliance(event.host, serial);
     if (event.time !== null) {
       state.utcKnown = event.utcKnown;
       if (state.nowMs === null || event.time > state.nowMs) state.nowMs = event.time;
@@ -213,8 +222,8 @@ export class Correlator {
     return [...this.appliances.values()].flatMap((state) => state.resolvers.finish());
   }
 
-  private appliance(host: string | null): ApplianceState {
-    const key = host ?? "";
+  private appliance(host: string | null, serial?: string): ApplianceState {
+    const key = host ?? (serial === undefined ? "" : `\u0000SN ${serial}`);
     let state = this.appliances.get(key);
     if (state === undefined) {
       const resolvers = new ResolverTable(host);
