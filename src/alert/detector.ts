@@ -1,10 +1,10 @@
 // Bogus-spike detection over time buckets of log time (never the wall clock: the same log gives
 // the same alerts). Per bucket: Bogus lookups and distinct Bogus domains; a baseline (EWMA of
 // earlier buckets); a rule with a minimum-count guard, held for `hold` buckets before an alert
-// fires and cleared the same way. Each alert is attributed: resolver-wide (many domains, with
-// resolver failures/fallbacks or one resolver answering most of the Bogus while others do not)
-// or domain-specific (these domains, these record types).
+// fires and cleared the same way. Each alert is attributed (attribution.ts): resolver-wide or
+// domain-specific, with the numbers behind the verdict.
 import type { DnsLookup } from "../correlate/types.js";
+import { attribute, emptyTally, mergeTally, type Attribution, type Tally } from "./attribution.js";
 
 export type Level = "OK" | "WARNING" | "CRITICAL";
 
@@ -20,39 +20,50 @@ export interface DetectorOptions {
 
 export const DEFAULT_DETECTOR: DetectorOptions = { bucketMs: 300_000, minCount: 3, warning: 5, critical: 20, factor: 4, alpha: 0.3, hold: 2 };
 
-export interface Bucket {
+export interface Bucket extends Tally {
   startMs: number;
-  bogus: number;
-  /** Bogus lookups by domain, and their record types. */
-  domains: Record<string, Record<string, number>>;
-  /** Bogus answers by resolver. */
-  bogusByResolver: Record<string, number>;
-  /** Non-Bogus validated answers by resolver (secure/insecure): resolvers that disagree. */
-  otherByResolver: Record<string, number>;
-  fallbacks: number;
-  failures: number;
-  /** Bogus answers that came after a resolver failed the same query. */
-  bogusAfterFallback: number;
+  /** The baseline the bucket was judged against (built from earlier buckets only). */
   baseline: number;
   level: Level;
 }
 
+/** One row of the time line (--verbose): a bucket, or a run of quiet buckets skipped over. */
+export interface TimelineRow {
+  startMs: number;
+  bogus: number;
+  domains: number;
+  baseline: number;
+  level: Level;
+  /** Quiet buckets this row stands for (a long silence is not walked bucket by bucket). */
+  quiet: number;
+  /** Judged before it was complete (the end of a --state or --follow run): it may still grow. */
+  provisional: boolean;
+}
+
 export type AlertKind = "resolver-wide" | "domain-specific";
 
-export interface AlertEvent {
-  event: "fire" | "clear" | "escalate";
+export interface AlertEvent extends Attribution {
+  event: "fire" | "escalate" | "clear";
+  /** The alert's level; OK for a clear. */
   level: Level;
-  kind: AlertKind;
-  /** Start of the bucket where the alert fired or cleared. */
+  /** Start of the bucket where the alert fired, escalated or cleared. */
   atMs: number;
+  /** Start of the first bucket of the alert. */
   sinceMs: number;
-  bogus: number;
-  domains: { domain: string; records: Record<string, number> }[];
-  resolvers: { resolver: string; bogus: number }[];
-  fallbacks: number;
-  failures: number;
+  /** That bucket's own numbers, and the baseline it was judged against. */
+  bucket: { bogus: number; domains: number };
   baseline: number;
-  reason: string;
+  /** Judged on a bucket not yet complete (see judgeOpenBucket). */
+  provisional: boolean;
+}
+
+interface Episode {
+  level: Level;
+  sinceMs: number;
+  /** The bucket before the first one of the episode: failures there coincide with the burst too. */
+  before: Tally | null;
+  /** Everything of the episode's buckets, merged (bounded by distinct domains and resolvers, not by duration). */
+  window: Tally;
 }
 
 /** What survives between runs (--state): the open bucket, the baseline, the alert in progress. */
@@ -61,33 +72,61 @@ export interface DetectorState {
   baseline: number;
   above: number;
   below: number;
-  active: { level: Level; sinceMs: number; buckets: Bucket[] } | null;
-  /** The buckets above the rule while it is being held, before it fires. */
-  pending: Bucket[];
+  /** Buckets above the rule being held before they fire. */
+  pending: Episode | null;
+  active: Episode | null;
+  /** The last closed bucket. */
   previous: Bucket | null;
+  /** Events already reported from a provisional judgement, not to be reported twice. */
+  announced: { event: AlertEvent["event"]; sinceMs: number; level: Level }[];
 }
 
-function emptyBucket(startMs: number, baseline: number): Bucket {
-  return { startMs, bogus: 0, domains: {}, bogusByResolver: {}, otherByResolver: {}, fallbacks: 0, failures: 0, bogusAfterFallback: 0, baseline, level: "OK" };
+export function initialDetectorState(): DetectorState {
+  return { current: null, baseline: 0, above: 0, below: 0, pending: null, active: null, previous: null, announced: [] };
 }
 
 const RANK: Record<Level, number> = { OK: 0, WARNING: 1, CRITICAL: 2 };
 
+export function worse(a: Level, b: Level): Level {
+  return RANK[b] > RANK[a] ? b : a;
+}
+
+/** Answers of one name and type seen lately, to tell when resolvers disagree about it. */
+interface RecentAnswers {
+  /** Resolvers that validated it (Secure or Insecure). */
+  validBy: Set<string>;
+  /** Bogus answers per resolver not yet found contradicted. */
+  bogusBy: Map<string, number>;
+}
+
+/** Bounds the recent-answers maps: past this many names a bucket's new names are not remembered. */
+const MAX_RECENT = 50_000;
+
 export class BogusDetector {
   private state: DetectorState;
-  /** Every closed bucket, for --verbose (empty ones collapsed by the printer). */
-  readonly timeline: Bucket[] = [];
+  /** The closed buckets of this run, for --verbose and the performance data. */
+  readonly timeline: TimelineRow[] = [];
+  /** The events of this run, in order. */
   readonly events: AlertEvent[] = [];
   /** The worst level that fired or was active in this run. */
   worst: Level = "OK";
+  /** The latest bucket that was closed for good (not provisionally). */
+  lastClosed: Bucket | null = null;
+  // Answers of this bucket and the one before, by name|type. Not kept in the state: a run that
+  // starts afresh only misses disagreements that straddle two runs.
+  private recent = new Map<string, RecentAnswers>();
+  private older = new Map<string, RecentAnswers>();
+  /** True while the open bucket is judged before it is complete. */
+  private provisional = false;
+  /** The alert as the provisional judgement of the open bucket left it (the state keeps it unjudged); undefined when not judged. */
+  private judged: Episode | null | undefined = undefined;
 
   constructor(
     readonly options: DetectorOptions,
     state?: DetectorState,
     private readonly onEvent?: (event: AlertEvent) => void,
   ) {
-    this.state = state ?? { current: null, baseline: 0, above: 0, below: 0, active: null, pending: [], previous: null };
-    this.state.pending ??= [];
+    this.state = state ?? initialDetectorState();
     if (this.state.active !== null) this.worst = this.state.active.level;
   }
 
@@ -95,59 +134,146 @@ export class BogusDetector {
     return structuredClone(this.state);
   }
 
+  /** The level of the alert active at the end of the data, counting a provisional judgement of the open bucket. */
+  get levelNow(): Level {
+    return this.activeEpisode()?.level ?? "OK";
+  }
+
+  /** The alert active at the end of the data, attributed over all its buckets so far; null if none. */
+  activeAlert(): (Attribution & { level: Level; sinceMs: number }) | null {
+    const episode = this.activeEpisode();
+    return episode === null ? null : { ...attribute(episode.window, episode.before), level: episode.level, sinceMs: episode.sinceMs };
+  }
+
+  private activeEpisode(): Episode | null {
+    return this.judged === undefined ? this.state.active : this.judged;
+  }
+
   add(lookup: DnsLookup): void {
     if (lookup.startMs === null) return;
     const bucket = this.bucketFor(lookup.startMs);
-    if (bucket === null) return;
-    bucket.fallbacks += lookup.fallback ? 1 : 0;
-    bucket.failures += lookup.failures.length;
-    if (lookup.status !== "bogus") {
-      if ((lookup.status === "secure" || lookup.status === "insecure") && lookup.answeredBy !== null) {
-        bucket.otherByResolver[lookup.answeredBy] = (bucket.otherByResolver[lookup.answeredBy] ?? 0) + 1;
-      }
-      return;
-    }
+    for (const failure of lookup.failures) bump(bucket.failuresByResolver, failure.resolver);
+    const status = lookup.status;
+    const resolver = lookup.answeredBy;
+    const answered = resolver !== null && (status === "secure" || status === "insecure" || status === "bogus");
+    if (answered && lookup.fallback && lookup.failures.length > 0) bump(bucket.fallbacksTo, resolver);
+    if (answered) this.noteDisagreement(bucket, `${lookup.name}|${lookup.qtype}`, resolver, status);
+    if (status === "secure" && resolver !== null) bump(bucket.secureByResolver, resolver);
+    if (status === "insecure" && resolver !== null) bump(bucket.insecureByResolver, resolver);
+    if (status !== "bogus") return;
     bucket.bogus++;
-    if (lookup.fallback) bucket.bogusAfterFallback++;
-    const domain = lookup.domain ?? lookup.name;
-    const records = (bucket.domains[domain] ??= {});
+    if (lookup.fallback && lookup.failures.length > 0) bucket.bogusAfterFallback++;
+    const records = (bucket.domains[lookup.domain ?? lookup.name] ??= {});
     records[lookup.qtype] = (records[lookup.qtype] ?? 0) + 1;
-    if (lookup.answeredBy !== null) bucket.bogusByResolver[lookup.answeredBy] = (bucket.bogusByResolver[lookup.answeredBy] ?? 0) + 1;
+    if (resolver !== null) bump(bucket.bogusByResolver, resolver);
   }
 
-  /** Closes the open bucket (end of data): its count is judged like any other. */
+  /** Closes the open bucket (the end of the data): its count is judged like any other. */
   flush(): void {
     if (this.state.current !== null) this.close(this.state.current);
     this.state.current = null;
   }
 
-  private bucketFor(timeMs: number): Bucket | null {
+  /**
+   * The end of a run that will go on (--state, --follow): the open bucket is incomplete. Its
+   * count can only grow, so it can already prove a rise (an alert that fires or escalates now is
+   * reported now, once) but never a fall: below the rule it stays open and unjudged. The state
+   * keeps the bucket open; the next run completes it without reporting the same event again.
+   */
+  judgeOpenBucket(): void {
+    const open = this.state.current;
+    if (open === null) return;
+    open.baseline = this.state.baseline;
+    if (this.levelOf(open) === "OK") {
+      this.timeline.push({ startMs: open.startMs, bogus: open.bogus, domains: Object.keys(open.domains).length, baseline: open.baseline, level: "OK", quiet: 0, provisional: true });
+      return;
+    }
+    const kept = structuredClone(this.state);
+    this.provisional = true;
+    try {
+      this.close(open);
+    } finally {
+      this.provisional = false;
+    }
+    const announced = this.state.announced;
+    this.judged = this.state.active;
+    this.state = kept;
+    this.state.announced = announced;
+  }
+
+  private bucketFor(timeMs: number): Bucket {
     const size = this.options.bucketMs;
     const start = Math.floor(timeMs / size) * size;
     let current = this.state.current;
     if (current === null) {
-      current = emptyBucket(start, this.state.baseline);
+      current = newBucket(start, this.state.baseline);
       this.state.current = current;
       return current;
     }
     // Late lines (timestamps are not strictly ordered) count in the open bucket.
     if (start <= current.startMs) return current;
     this.close(current);
+    this.rotateRecent();
     // Time runs on through buckets without lines: they count as zero.
     let next = current.startMs + size;
-    let gaps = 0;
-    while (next < start && gaps < 2 * this.options.hold + 2) {
-      this.close(emptyBucket(next, this.state.baseline));
+    let walked = 0;
+    const walk = 2 * this.options.hold + 2;
+    while (next < start && walked < walk) {
+      this.close(newBucket(next, this.state.baseline));
       next += size;
-      gaps++;
+      walked++;
     }
     if (next < start) {
-      // A long silence: the baseline decays as it would have, without a bucket for each step.
-      this.state.baseline *= Math.pow(1 - this.options.alpha, (start - next) / size);
+      // A long silence: past a few quiet buckets (enough to clear any alert) nothing can happen
+      // but the baseline decaying, so it decays in one step.
+      const skipped = (start - next) / size;
+      this.timeline.push({ startMs: next, bogus: 0, domains: 0, baseline: this.state.baseline, level: "OK", quiet: skipped, provisional: false });
+      this.state.baseline *= Math.pow(1 - this.options.alpha, skipped);
+      this.state.above = 0;
+      this.state.below += skipped;
+      this.rotateRecent();
+      this.rotateRecent();
     }
-    current = emptyBucket(start, this.state.baseline);
+    current = newBucket(start, this.state.baseline);
     this.state.current = current;
     return current;
+  }
+
+  private rotateRecent(): void {
+    this.older = this.recent;
+    this.recent = new Map();
+  }
+
+  /** Counts Bogus answers that another resolver contradicts (same name and type, this bucket or the one before). */
+  private noteDisagreement(bucket: Bucket, key: string, resolver: string, status: "secure" | "insecure" | "bogus"): void {
+    const recent = this.recent.get(key);
+    const older = this.older.get(key);
+    if (status === "bogus") {
+      const contradicted = [recent, older].some((seen) => seen !== undefined && [...seen.validBy].some((r) => r !== resolver));
+      if (contradicted) {
+        bump(bucket.contradictedByResolver, resolver);
+        return;
+      }
+      const entry = recent ?? this.remember(key);
+      entry?.bogusBy.set(resolver, (entry.bogusBy.get(resolver) ?? 0) + 1);
+      return;
+    }
+    for (const seen of [recent, older]) {
+      if (seen === undefined) continue;
+      for (const [other, n] of seen.bogusBy) {
+        if (other === resolver || n === 0) continue;
+        bump(bucket.contradictedByResolver, other, n);
+        seen.bogusBy.set(other, 0);
+      }
+    }
+    (recent ?? this.remember(key))?.validBy.add(resolver);
+  }
+
+  private remember(key: string): RecentAnswers | undefined {
+    if (this.recent.size >= MAX_RECENT) return undefined;
+    const entry: RecentAnswers = { validBy: new Set(), bogusBy: new Map() };
+    this.recent.set(key, entry);
+    return entry;
   }
 
   private levelOf(bucket: Bucket): Level {
@@ -162,20 +288,21 @@ export class BogusDetector {
     const s = this.state;
     bucket.baseline = s.baseline;
     bucket.level = this.levelOf(bucket);
-    this.timeline.push(bucket);
+    this.timeline.push({ startMs: bucket.startMs, bogus: bucket.bogus, domains: Object.keys(bucket.domains).length, baseline: bucket.baseline, level: bucket.level, quiet: 0, provisional: this.provisional });
     if (bucket.level !== "OK") {
       s.above++;
       s.below = 0;
       if (s.active === null) {
-        s.pending.push(bucket);
+        if (s.pending === null) s.pending = { level: bucket.level, sinceMs: bucket.startMs, before: s.previous, window: emptyTally() };
+        s.pending.level = worse(s.pending.level, bucket.level);
+        mergeTally(s.pending.window, bucket);
         if (s.above >= this.options.hold) {
-          const level = s.pending.reduce<Level>((worst, b) => (RANK[b.level] > RANK[worst] ? b.level : worst), "OK");
-          s.active = { level, sinceMs: s.pending[0]!.startMs, buckets: s.pending };
-          s.pending = [];
+          s.active = s.pending;
+          s.pending = null;
           this.emit("fire", bucket);
         }
       } else {
-        s.active.buckets.push(bucket);
+        mergeTally(s.active.window, bucket);
         if (RANK[bucket.level] > RANK[s.active.level]) {
           s.active.level = bucket.level;
           this.emit("escalate", bucket);
@@ -184,87 +311,51 @@ export class BogusDetector {
     } else {
       s.below++;
       s.above = 0;
-      s.pending = [];
+      s.pending = null;
       if (s.active !== null && s.below >= this.options.hold) {
         this.emit("clear", bucket);
         s.active = null;
+        s.announced = [];
       }
     }
-    if (s.active !== null && RANK[s.active.level] > RANK[this.worst]) this.worst = s.active.level;
+    if (s.active !== null) this.worst = worse(this.worst, s.active.level);
     s.baseline = this.options.alpha * bucket.bogus + (1 - this.options.alpha) * s.baseline;
     s.previous = bucket;
+    if (!this.provisional) this.lastClosed = bucket;
   }
 
-  private emit(event: AlertEvent["event"], bucket: Bucket): void {
-    const active = this.state.active!;
-    const buckets = [...active.buckets];
-    if (!buckets.includes(bucket)) buckets.push(bucket);
-    const attributed = attribute(buckets, this.state.previous);
+  private emit(kind: AlertEvent["event"], bucket: Bucket): void {
+    const s = this.state;
+    const active = s.active!;
+    const level = kind === "clear" ? "OK" : active.level;
+    let event = kind;
+    const announced = s.announced.find((a) => a.sinceMs === active.sinceMs && (a.event === "fire" || a.event === "escalate"));
+    if (kind === "fire" || kind === "escalate") {
+      const sameAsAnnounced = s.announced.some((a) => a.sinceMs === active.sinceMs && RANK[a.level] >= RANK[level]);
+      if (sameAsAnnounced) return;
+      // Announced at a lower level by an earlier run: what is news now is the escalation.
+      if (kind === "fire" && announced !== undefined) event = "escalate";
+      if (this.provisional || announced !== undefined) s.announced.push({ event, sinceMs: active.sinceMs, level });
+    }
     const alert: AlertEvent = {
       event,
-      level: event === "clear" ? "OK" : active.level,
-      kind: attributed.kind,
+      level,
+      ...attribute(active.window, active.before),
       atMs: bucket.startMs,
       sinceMs: active.sinceMs,
-      bogus: attributed.bogus,
-      domains: attributed.domains,
-      resolvers: attributed.resolvers,
-      fallbacks: attributed.fallbacks,
-      failures: attributed.failures,
+      bucket: { bogus: bucket.bogus, domains: Object.keys(bucket.domains).length },
       baseline: Math.round(bucket.baseline * 100) / 100,
-      reason: attributed.reason,
+      provisional: this.provisional,
     };
     this.events.push(alert);
     this.onEvent?.(alert);
   }
 }
 
-/** Resolver-wide or domain-specific, with the numbers behind the verdict. */
-export function attribute(buckets: Bucket[], previous: Bucket | null): Omit<AlertEvent, "event" | "level" | "atMs" | "sinceMs" | "baseline"> {
-  const domains = new Map<string, Record<string, number>>();
-  const bogusByResolver = new Map<string, number>();
-  const otherByResolver = new Map<string, number>();
-  let bogus = 0;
-  let afterFallback = 0;
-  let fallbacks = previous !== null && !buckets.includes(previous) ? previous.fallbacks : 0;
-  let failures = previous !== null && !buckets.includes(previous) ? previous.failures : 0;
-  for (const b of buckets) {
-    bogus += b.bogus;
-    afterFallback += b.bogusAfterFallback ?? 0;
-    fallbacks += b.fallbacks;
-    failures += b.failures;
-    for (const [domain, records] of Object.entries(b.domains)) {
-      const merged = domains.get(domain) ?? {};
-      for (const [qtype, n] of Object.entries(records)) merged[qtype] = (merged[qtype] ?? 0) + n;
-      domains.set(domain, merged);
-    }
-    for (const [r, n] of Object.entries(b.bogusByResolver)) bogusByResolver.set(r, (bogusByResolver.get(r) ?? 0) + n);
-    for (const [r, n] of Object.entries(b.otherByResolver)) otherByResolver.set(r, (otherByResolver.get(r) ?? 0) + n);
-  }
-  const resolvers = [...bogusByResolver].sort((a, b) => b[1] - a[1]).map(([resolver, n]) => ({ resolver, bogus: n }));
-  const domainList = [...domains].sort((a, b) => total(b[1]) - total(a[1]) || (a[0] < b[0] ? -1 : 1)).map(([domain, records]) => ({ domain, records }));
-  const top = resolvers[0];
-  const share = top === undefined || bogus === 0 ? 0 : top.bogus / bogus;
-  const others = [...otherByResolver.keys()].filter((r) => r !== top?.resolver);
-  const topValidatesNothing = top !== undefined && (otherByResolver.get(top.resolver) ?? 0) === 0;
-  const concentrated = share >= 0.8 && others.length > 0 && topValidatesNothing;
-  const many = domainList.length >= 3;
-  // In a fallback to a resolver without DNSSEC, the Bogus answers are the retried queries.
-  const afterFailures = bogus > 0 && afterFallback >= bogus / 2;
-  if (many && (afterFailures || concentrated)) {
-    const why = [
-      `${domainList.length} domains Bogus at once`,
-      afterFailures ? `${afterFallback} of ${bogus} Bogus answers came after another resolver failed (${failures} failures, ${fallbacks} fallbacks in the window)` : null,
-      top !== undefined ? `${Math.round(share * 100)}% of the Bogus answers from ${top.resolver}${others.length > 0 ? ` while ${others.join(", ")} validated answers` : ""}` : null,
-    ].filter((x) => x !== null);
-    return { kind: "resolver-wide", bogus, domains: domainList, resolvers, fallbacks, failures, reason: why.join("; ") };
-  }
-  const why = many
-    ? `${domainList.length} domains Bogus, but not after resolver failures (${afterFallback} of ${bogus}) nor from one resolver that others contradict`
-    : `Bogus for ${domainList.length} domain(s) only`;
-  return { kind: "domain-specific", bogus, domains: domainList, resolvers, fallbacks, failures, reason: why };
+function newBucket(startMs: number, baseline: number): Bucket {
+  return { ...emptyTally(), startMs, baseline, level: "OK" };
 }
 
-function total(records: Record<string, number>): number {
-  return Object.values(records).reduce((a, b) => a + b, 0);
+function bump(counts: Record<string, number>, key: string, by = 1): void {
+  counts[key] = (counts[key] ?? 0) + by;
 }

@@ -1,105 +1,164 @@
-// `esa-dane alert`: Bogus spikes over log time, in the monitoring-plugin convention.
-import { readFile, rename, writeFile } from "node:fs/promises";
-import { BogusDetector, DEFAULT_DETECTOR, type DetectorOptions, type DetectorState } from "../alert/detector.js";
-import { alertJson, EXIT_CODE, eventLine, pluginOutput, timelineText, type PluginState } from "../alert/output.js";
-import { follow, readIncrementally, type FileCursor } from "../input/incremental.js";
+// `esa-dane alert`: Bogus spikes over log time, in the monitoring-plugin convention. Every way it
+// can fail ends as UNKNOWN (exit 3) with a coded problem, never as an exception.
+import { readFile } from "node:fs/promises";
+import { BogusDetector } from "../alert/detector.js";
+import { errorCodeOf, messageOf, type AlertError } from "../alert/errors.js";
+import { detectorOptions } from "../alert/options.js";
+import { alertJson, EXIT_CODE, eventLine, pluginOutput, pluginState, problemJson, timelineText } from "../alert/output.js";
+import { loadState, saveState, STATE_VERSION, type StateFile } from "../alert/state.js";
+import type { CorrelatorOptions } from "../correlate/correlator.js";
+import type { FileStats } from "../input/accounting.js";
+import { Clock } from "../input/clock.js";
+import type { FileCursor, IncrementalIssue } from "../input/incremental.js";
 import { resolveInputs } from "../input/sources.js";
 import { escapeTerminal } from "../output/escape.js";
-import { Analysis, analyse } from "../pipeline.js";
-import { correlatorOptions } from "./analysis-options.js";
+import { Analysis, analyse, type AnalysisOptions } from "../pipeline.js";
 import type { AlertArgs } from "./commands/alert.js";
+import { writeOut } from "./input-options.js";
 
-interface StateFile {
-  version: 1;
-  cursors: FileCursor[];
-  detector: DetectorState;
-  options: DetectorOptions;
+type Print = (text: string) => void | Promise<void>;
+
+function printProblems(args: AlertArgs, problems: readonly AlertError[], print: Print): Promise<void> | void {
+  if (args.format === "json") return print(problems.map((p) => `${problemJson(p)}\n`).join(""));
+  const [first, ...rest] = problems;
+  const headline = first === undefined ? "" : `${first.input !== undefined ? `${first.input}: ` : ""}${first.message}`;
+  return print(`DANE BOGUS UNKNOWN - ${escapeTerminal(headline)}\n${rest.map((p) => `error ${p.code}: ${escapeTerminal(p.message)}\n`).join("")}`);
 }
 
-/** `30s`, `5m`, `1h` to milliseconds. */
-export function parseDuration(text: string): number | null {
-  const match = /^(\d+)\s*(s|m|h)$/.exec(text.trim());
-  if (!match) return null;
-  return Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[match[2] as "s" | "m" | "h"];
+/** The correlator's options; a bad destination controls file is a problem, not an exit. */
+async function correlatorOptions(args: AlertArgs): Promise<{ options: CorrelatorOptions } | { error: AlertError }> {
+  const options: CorrelatorOptions = { mode: args.mode, quietSeconds: args.quiet };
+  const path = args["dest-controls"];
+  if (path === undefined) return { options };
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    return { error: { code: "E_DEST_CONTROLS", input: path, message: messageOf(error) } };
+  }
+  const { parseDestinationControls } = await import("../correlate/destination-controls.js");
+  const { controls, errors } = parseDestinationControls(text);
+  const first = errors[0];
+  if (first !== undefined) return { error: { code: "E_DEST_CONTROLS", input: path, message: `line ${first.line}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}` } };
+  return { options: { ...options, destinationControls: controls } };
 }
 
-function unknown(message: string): number {
-  process.stdout.write(`DANE BOGUS UNKNOWN - ${escapeTerminal(message)}\n`);
-  return EXIT_CODE.UNKNOWN;
+function issuesAsProblems(issues: readonly IncrementalIssue[]): AlertError[] {
+  return issues.map((i) => ({ code: "E_INPUT", input: i.input, message: i.message }));
 }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = `${path}.tmp-${process.pid}`;
-  await writeFile(temporary, text);
-  await rename(temporary, path);
+async function printStats(args: AlertArgs, files: readonly FileStats[]): Promise<void> {
+  if (args.stats === "json") {
+    const { accountingJson } = await import("../output/accounting-text.js");
+    process.stderr.write(`${JSON.stringify(accountingJson(files))}\n`);
+  } else if (args.stats === "table") {
+    const { accountingTable } = await import("../output/accounting-text.js");
+    process.stderr.write(accountingTable(files));
+  }
 }
 
 export async function runAlert(args: AlertArgs): Promise<number> {
-  const bucketMs = parseDuration(args.bucket);
-  if (bucketMs === null || bucketMs <= 0) return unknown(`--bucket: expected a duration such as 30s, 5m or 1h, got '${args.bucket}'`);
-  for (const name of ["min-count", "warning", "critical", "hold"] as const) {
-    if (!Number.isInteger(args[name]) || args[name] < 1) return unknown(`--${name} takes a whole number, 1 or more`);
+  const print: Print = (text) => writeOut(text);
+  try {
+    return await alert(args, print);
+  } catch (error) {
+    await printProblems(args, [{ code: "E_INTERNAL", message: `${messageOf(error)}${errorCodeOf(error) !== undefined ? ` (${errorCodeOf(error)})` : ""}` }], print);
+    return EXIT_CODE.UNKNOWN;
   }
-  if (!(args.alpha > 0 && args.alpha <= 1)) return unknown("--alpha takes a number in (0, 1]");
-  if (args.warning > args.critical) return unknown("--warning must not be above --critical");
-  const options: DetectorOptions = { ...DEFAULT_DETECTOR, bucketMs, minCount: args["min-count"], warning: args.warning, critical: args.critical, factor: args.factor, alpha: args.alpha, hold: args.hold };
-  const analysisOptions = { ...(await correlatorOptions(args)), host: args.host, zone: args.tz, year: args.year, workers: args.workers };
-  const print = (text: string) => process.stdout.write(text);
+}
+
+async function alert(args: AlertArgs, print: Print): Promise<number> {
+  const unknown = async (problem: AlertError) => {
+    await printProblems(args, [problem], print);
+    return EXIT_CODE.UNKNOWN;
+  };
+  const parsed = detectorOptions(args);
+  if ("error" in parsed) return unknown(parsed.error);
+  const options = parsed.options;
+  if (args.tz !== undefined && !Clock.isValidZone(args.tz)) return unknown({ code: "E_USAGE", message: `--tz: unknown time zone '${args.tz}' (use an IANA name such as Europe/Zurich or UTC)` });
+  if (!(args["poll-ms"] >= 10)) return unknown({ code: "E_USAGE", message: "--poll-ms takes a number of milliseconds, 10 or more" });
+  const correlator = await correlatorOptions(args);
+  if ("error" in correlator) return unknown(correlator.error);
+  const analysisOptions: AnalysisOptions = { ...correlator.options, host: args.host, zone: args.tz, year: args.year, workers: args.workers };
 
   let saved: StateFile | null = null;
   if (args.state !== undefined) {
-    try {
-      saved = JSON.parse(await readFile(args.state, "utf8")) as StateFile;
-      if (saved.version !== 1) return unknown(`${args.state}: not an esa-dane alert state file`);
-    } catch (error) {
-      if ((error as { code?: string }).code !== "ENOENT") return unknown(`${args.state}: ${(error as Error).message}`);
-    }
+    const loaded = await loadState(args.state);
+    if ("error" in loaded) return unknown(loaded.error);
+    saved = loaded.state;
   }
-  // A state kept with other detector options would mix buckets of different sizes.
+  // A detector state built with other options (another bucket size...) does not continue:
+  // detection starts afresh, but the lines already read are still not read again.
   const sameOptions = saved !== null && JSON.stringify(saved.options) === JSON.stringify(options);
+  if (saved !== null && !sameOptions) process.stderr.write("esa-dane: note: the detector options changed since the state was saved; detection starts afresh from here\n");
   const detector = new BogusDetector(options, sameOptions ? saved!.detector : undefined, (event) => {
-    if (args.follow) print(`${args.format === "json" ? alertJson(event) : eventLine(event)}\n`);
+    // Following, each event is printed as it happens.
+    if (args.follow) void print(`${args.format === "json" ? alertJson(event) : eventLine(event)}\n`);
   });
 
-  let unreadable: string[] = [];
-  let linesRead = 0;
+  const problems: AlertError[] = [];
+  let files: FileStats[] = [];
+  let cursors: FileCursor[] | null = null;
   if (args.follow || args.state !== undefined) {
     const { sources, errors } = await resolveInputs(args.inputs);
-    if (sources.some((s) => s.kind === "stdin")) return unknown("--state and --follow need files, not standard input");
-    const paths = sources.map((s) => (s.kind === "file" ? s.path : ""));
-    unreadable = errors.map((e) => e.input);
+    if (sources.some((s) => s.kind === "stdin")) return unknown({ code: "E_USAGE", message: "--state and --follow need files to read, not standard input" });
+    problems.push(...errors.map((e): AlertError => ({ code: "E_INPUT", input: e.input, message: e.message })));
+    // Following a name that is not there would wait forever without a word: a typo, most likely.
+    if (args.follow && problems.length > 0) {
+      await printProblems(args, problems, print);
+      return EXIT_CODE.UNKNOWN;
+    }
+    const paths = sources.flatMap((s) => (s.kind === "file" ? [s.path] : []));
     const analysis = new Analysis(analysisOptions, { lookup: (lookup) => detector.add(lookup) });
     if (args.follow) {
+      const { follow } = await import("../input/follow.js");
       const controller = new AbortController();
-      for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => controller.abort());
-      const files = await follow(paths, analysisOptions, analysis.records, controller.signal, args["poll-ms"]);
-      linesRead = files.reduce((n, f) => n + f.read, 0);
-      analysis.finish();
-      detector.flush();
+      const stop = () => controller.abort();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      try {
+        const result = await follow(paths, analysisOptions, analysis.records, { signal: controller.signal, pollMs: args["poll-ms"], saved: saved?.cursors ?? [] });
+        files = result.files;
+        cursors = result.cursors;
+        problems.push(...issuesAsProblems(result.errors));
+        for (const warning of result.warnings) process.stderr.write(`esa-dane: warning: ${escapeTerminal(warning.input)}: ${escapeTerminal(warning.message)}\n`);
+      } finally {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+      }
     } else {
+      const { readIncrementally } = await import("../input/incremental.js");
       const result = await readIncrementally(paths, saved?.cursors ?? [], analysisOptions, analysis.records);
-      unreadable.push(...result.errors.map((e) => e.input));
-      linesRead = result.files.reduce((n, f) => n + f.read, 0);
-      analysis.finish();
-      // The open bucket stays open in the state (the next run goes on filling it), but this
-      // run judges it as it stands, so a cron run reports what is happening now.
-      const persisted = detector.snapshot();
-      detector.flush();
-      await writeAtomically(args.state!, JSON.stringify({ version: 1, cursors: result.cursors, detector: persisted, options } satisfies StateFile));
+      files = result.files;
+      cursors = result.cursors;
+      problems.push(...issuesAsProblems(result.errors));
+      for (const warning of result.warnings) process.stderr.write(`esa-dane: warning: ${escapeTerminal(warning.input)}: ${escapeTerminal(warning.message)}\n`);
+    }
+    analysis.finish();
+    // The data goes on in the next run: the open bucket is judged only for what it already proves.
+    detector.judgeOpenBucket();
+    if (args.state !== undefined) {
+      const state: StateFile = { version: STATE_VERSION, writer: "esa-dane alert", cursors: cursors ?? [], options, detector: detector.snapshot() };
+      const failed = await saveState(args.state, state);
+      if (failed !== null) problems.push(failed);
     }
   } else {
     const { read } = await analyse(args.inputs, analysisOptions, { lookup: (lookup) => detector.add(lookup) });
     detector.flush();
-    unreadable = read.errors.map((e) => e.input);
-    linesRead = read.files.reduce((n, f) => n + f.read, 0);
+    files = read.files;
+    problems.push(...read.errors.map((e): AlertError => ({ code: "E_INPUT", input: e.input, message: e.message })));
   }
-  const state: PluginState = unreadable.length > 0 ? "UNKNOWN" : detector.worst;
+
+  const state = pluginState(detector, problems);
+  const linesRead = files.reduce((n, f) => n + f.read, 0);
   if (args.format === "json") {
-    if (!args.follow) for (const event of detector.events) print(`${alertJson(event)}\n`);
+    // Following, the events were printed as they came.
+    const events = args.follow ? [] : detector.events.map(alertJson);
+    await print([...events, ...problems.map(problemJson)].map((line) => `${line}\n`).join(""));
   } else {
-    // Following, the events were printed as they fired: the end adds only the status line.
-    print(pluginOutput(detector, state, unreadable, linesRead, !args.follow));
+    await print(pluginOutput(detector, { state, problems, linesRead, withEvents: !args.follow }));
   }
-  if (args.verbose) print(timelineText(detector.timeline));
+  if (args.verbose) await print(timelineText(detector.timeline));
+  await printStats(args, files);
   return EXIT_CODE[state];
 }
