@@ -86,6 +86,8 @@ interface Connection {
   source: SourceRef[];
   observed: Observed | null;
   daneDomain: string | null;
+  /** The domain a `Connection Error: DCID n domain: ...` line names. */
+  errorDomain: string | null;
   mids: number[];
   recipients: string[];
   result: DeliveryResult;
@@ -206,7 +208,17 @@ export class Correlator {
     this.emitReady(Number.POSITIVE_INFINITY);
   }
 
-  debugSizes(): { connections: number; resolutions: number; cacheEntries: number; recipients: number; heldAttempts: number } {
+  /** Sizes of the working state, for tests of bounded memory. */
+  debugSizes(): {
+    connections: number;
+    resolutions: number;
+    cacheEntries: number;
+    recipients: number;
+    heldAttempts: number;
+    openLookups: number;
+    dcidByMid: number;
+    hostIndex: number;
+  } {
     const states = [...this.appliances.values()];
     const sum = (f: (s: ApplianceState) => number) => states.reduce((n, s) => n + f(s), 0);
     return {
@@ -215,6 +227,9 @@ export class Correlator {
       cacheEntries: sum((s) => s.cache.size),
       recipients: sum((s) => s.recipients.size),
       heldAttempts: this.ready.length,
+      openLookups: sum((s) => s.dns.openCount),
+      dcidByMid: sum((s) => s.dcidByMid.size),
+      hostIndex: sum((s) => s.resolutionsByHost.size),
     };
   }
 
@@ -334,6 +349,7 @@ export class Correlator {
           source: [sourceOf(event)],
           observed: null,
           daneDomain: null,
+          errorDomain: null,
           mids: [],
           recipients: [],
           result: "unknown",
@@ -423,6 +439,7 @@ export class Correlator {
         return;
       case "connection-error":
         connection.result = "connection-error";
+        connection.errorDomain = event.domain;
         return;
       case "delivery-start": {
         if (!connection.mids.includes(event.mid)) connection.mids.push(event.mid);
@@ -489,7 +506,7 @@ export class Correlator {
     state.connections.delete(connection.dcid);
     for (const mid of connection.mids) if (state.dcidByMid.get(mid) === connection.dcid) state.dcidByMid.delete(mid);
     const recipientDomain = connection.recipients.map(domainOfAddress).find((d) => d !== null) ?? null;
-    const domain = connection.daneDomain ?? recipientDomain ?? connection.candidates[0]?.domain ?? null;
+    const domain = connection.daneDomain ?? recipientDomain ?? connection.errorDomain ?? connection.candidates[0]?.domain ?? null;
     let candidate = domain === null ? undefined : connection.candidates.find((c) => c.domain === domain);
     if (candidate === undefined && domain !== null) candidate = this.candidateFromCache(state, domain, connection.ip, connection.startMs);
     // The resolution this attempt belongs to is the one of its final domain.
@@ -498,7 +515,13 @@ export class Correlator {
       resolution.claims++;
       if (connection.result === "delivered") resolution.consumed = true;
     }
-    const observed: Observed = connection.observed ?? "plaintext";
+    // The resolution's own lookups are this delivery's evidence whatever their TTL (the tech
+    // note's A records have TTL 10): fill in what the cache no longer held at the connection.
+    if (resolution !== null) candidate = this.withOwnLookups(candidate, resolution, connection.ip);
+    // A connection that failed before any TLS or message (`Connection Error ... timeout`) was
+    // never an SMTP session: nothing went over it, in plaintext or otherwise.
+    const neverConnected = connection.result === "connection-error" && connection.mids.length === 0;
+    const observed: Observed = connection.observed ?? (neverConnected ? "no-connection" : "plaintext");
     const cert: CertEvidence = observed === "dane-success" ? "success" : observed === "tls-failed" ? "failed" : "unknown";
     const lookups: DnsLookup[] = [];
     const entries = [candidate?.mx ?? null, candidate?.a ?? null, candidate?.tlsa ?? null];
@@ -536,6 +559,28 @@ export class Correlator {
       sendingIp: /^[\d.]+$|:/.test(connection.interface) ? connection.interface : null,
       utcKnown: connection.utcKnown,
     });
+  }
+
+  private withOwnLookups(candidate: Candidate | undefined, resolution: Resolution, ip: string): Candidate {
+    const latest = (name: string, match: (l: DnsLookup) => boolean) => [...(resolution.hostLookups.get(name) ?? [])].reverse().find((l) => l.status !== null && match(l));
+    const addressLookup = (host: string) => {
+      const target = latest(host, (l) => l.qtype === "CNAME")?.records.find((r): r is string => typeof r === "string");
+      const names = target === undefined ? [host] : [host, normalName(target)];
+      for (const name of names) {
+        const found = latest(name, (l) => (l.qtype === "A" || l.qtype === "AAAA") && l.records.includes(ip));
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    };
+    const host = candidate?.host ?? resolution.hosts.find((h) => addressLookup(h) !== undefined) ?? null;
+    return {
+      domain: resolution.domain,
+      host,
+      mx: candidate?.mx ?? entryOf(resolution.mx),
+      a: candidate?.a ?? (host === null ? null : entryOf(addressLookup(host))),
+      tlsa: candidate?.tlsa ?? (host === null ? null : entryOf(latest(host, (l) => l.qtype === "TLSA"))),
+      resolution,
+    };
   }
 
   private resolutionIfClaimable(state: ApplianceState, domain: string, connection: Connection): Resolution | null {

@@ -134,6 +134,11 @@ export class DnsTracker {
     private readonly done: DnsAnswerSink,
   ) {}
 
+  /** Lookups not yet answered or given up (for tests of bounded memory). */
+  get openCount(): number {
+    return this.open.size;
+  }
+
   /** Handles one DNS event. Returns false for events that are not DNS lines. */
   push(event: LogEvent): boolean {
     switch (event.kind) {
