@@ -6,12 +6,14 @@ import { parseDestinationControls, modeFor } from "../src/correlate/destination-
 import { readText } from "../src/input/read.js";
 import { Analysis, type AnalysisOptions } from "../src/pipeline.js";
 import { answer, at, connection, dns, log, lookup, queries } from "./helpers/logtext.js";
+import { attemptCoherenceErrors, attemptRecordErrors } from "./helpers/schema.js";
 
 function run(text: string, options: AnalysisOptions = {}): { attempts: Attempt[]; resolvers: ResolverStats[] } {
   const attempts: Attempt[] = [];
   const analysis = new Analysis(options, { attempt: (a) => attempts.push(a) });
   readText(text, "t.log", options, analysis.records);
   const resolvers = analysis.finish();
+  for (const { record } of attempts) expect([...attemptRecordErrors(record), ...attemptCoherenceErrors(record)], JSON.stringify(record)).toEqual([]);
   return { attempts, resolvers };
 }
 
@@ -212,6 +214,52 @@ describe("destination controls", () => {
     expect(modeFor(controls, "a.example.net", "unknown")).toBe("none");
     expect(modeFor(controls, "example.net", "unknown")).toBe("opportunistic");
     expect(modeFor(controls, "x.sub.example.net", "unknown")).toBe("mandatory");
+  });
+  it("the issue's example file: default, one domain, the subdomains of another", () => {
+    const { controls, errors } = parseDestinationControls("default opportunistic\nexample.com mandatory\n.example.net none\n");
+    expect(errors).toEqual([]);
+    expect(controls.default).toBe("opportunistic");
+    expect([...controls.exact]).toEqual([["example.com", "mandatory"]]);
+    expect([...controls.suffixes]).toEqual([["example.net", "none"]]);
+    expect(["example.com", "a.example.com", "example.net", "mx.example.net", "a.b.example.net", "notexample.net", "other.example", null].map((d) => modeFor(controls, d, "unknown"))).toEqual([
+      "mandatory",
+      "opportunistic",
+      "opportunistic",
+      "none",
+      "none",
+      "opportunistic",
+      "opportunistic",
+      "opportunistic",
+    ]);
+  });
+  it("reads names and modes without case, a root dot, CRLF line ends and trailing comments", () => {
+    const { controls, errors } = parseDestinationControls("Default  Mandatory\r\nEXAMPLE.Com.\tNone   # our own\r\n.Example.NET opportunistic\r\n");
+    expect(errors).toEqual([]);
+    expect(modeFor(controls, "example.com", "unknown")).toBe("none");
+    expect(modeFor(controls, "x.example.net", "unknown")).toBe("opportunistic");
+    expect(modeFor(controls, "elsewhere.example", "unknown")).toBe("mandatory");
+  });
+  it("without a default line or a file, the fallback (--mode) applies", () => {
+    const { controls } = parseDestinationControls("example.com none\n");
+    expect(modeFor(controls, "example.org", "opportunistic")).toBe("opportunistic");
+    expect(modeFor(controls, null, "mandatory")).toBe("mandatory");
+    expect(modeFor(undefined, "example.com", "unknown")).toBe("unknown");
+  });
+  it("a later line for the same name wins; an exact entry beats a suffix entry for the same zone", () => {
+    const { controls } = parseDestinationControls("example.com none\nexample.com mandatory\n.example.com opportunistic\n");
+    expect(modeFor(controls, "example.com", "unknown")).toBe("mandatory");
+    expect(modeFor(controls, "www.example.com", "unknown")).toBe("opportunistic");
+  });
+  it("counts every line, comments and blank ones too, in its error line numbers", () => {
+    const { errors, controls } = parseDestinationControls("# header\n\nexample.com mandatory extra\nexample.org\n  \nexample.net unknown\ndefault none\n");
+    expect(errors).toEqual([
+      { line: 3, message: "expected 'domain mode', found 'example.com mandatory extra'" },
+      { line: 4, message: "expected 'domain mode', found 'example.org'" },
+      { line: 6, message: "unknown mode 'unknown' (mandatory, opportunistic or none)" },
+    ]);
+    // The good lines still count.
+    expect(controls.default).toBe("none");
+    expect(controls.exact.size).toBe(0);
   });
   it("names the line of a bad entry", () => {
     expect(parseDestinationControls("example.com sometimes\nonly-one-word\n").errors).toEqual([

@@ -1,40 +1,220 @@
-// `esa-dane deliveries` on the samples: the contract, the golden output, table and --explain.
+// `esa-dane deliveries` on the samples, run as a user runs it (the built binary, TZ=UTC): the
+// NDJSON contract for every line, the golden output, the table and --explain.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./helpers/cli.js";
-import { attemptRecordErrors } from "./helpers/schema.js";
+import { readText } from "../src/input/read.js";
+import { Analysis } from "../src/pipeline.js";
+import { ROOT, runCli } from "./helpers/cli.js";
+import { attemptCoherenceErrors, attemptRecordErrors } from "./helpers/schema.js";
 
-describe("esa-dane deliveries", () => {
-  const result = runCli(["deliveries", "samples/", "--year", "2024", "--stats", "none"]);
-  const records = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+type Rec = Record<string, unknown> & {
+  host: string | null;
+  dcid: number | null;
+  domain: string | null;
+  mxHost: string | null;
+  ip: string | null;
+  mids: number[];
+  start: string | null;
+  evidence: Record<string, string>;
+  decisionByMode: Record<string, string>;
+  decision: string;
+  observed: string;
+  flags: string[];
+  resolvers: string[];
+  source: string[];
+};
 
-  it("prints one contract record per attempt for every sample", () => {
+const parse = (stdout: string) => stdout.trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Rec);
+
+describe("esa-dane deliveries samples/ --format ndjson --year 2024", () => {
+  const result = runCli(["deliveries", "samples/", "--format", "ndjson", "--year", "2024"], { env: { TZ: "UTC" } });
+  const records = parse(result.stdout);
+
+  it("exits 0 and prints one contract record per attempt, in time order", () => {
     expect(result.status).toBe(0);
     expect(records).toHaveLength(15);
-    for (const record of records) expect(attemptRecordErrors(record), JSON.stringify(record)).toEqual([]);
+    for (const record of records) {
+      expect(attemptRecordErrors(record), JSON.stringify(record)).toEqual([]);
+      expect(attemptCoherenceErrors(record), JSON.stringify(record)).toEqual([]);
+    }
+    const starts = records.map((r) => Date.parse(r.start!.endsWith("Z") ? r.start! : `${r.start}Z`));
+    // Per input: the daneverify files (2019), the mail_logs_d pair (UTC), the syslog stream (local).
+    const perGroup = (from: number, to: number) => starts.slice(from, to).every((t, i, all) => i === 0 || all[i - 1]! <= t);
+    expect(perGroup(0, 2) && perGroup(2, 13) && perGroup(13, 15)).toBe(true);
   });
 
-  it("the schema check refuses what breaks the contract", () => {
-    const good = records[0]!;
-    expect(attemptRecordErrors({ ...good, decision: "maybe" })).toEqual(["decision"]);
-    const { row: _row, ...missing } = good;
-    expect(attemptRecordErrors(missing)[0]).toContain("exactly the contract's fields");
+  it("times are UTC (Z) where the file says its offset, local where it does not", () => {
+    for (const r of records) {
+      const file = r.source[0]!.replace(/:\d+$/, "");
+      expect(r.start!.endsWith("Z"), file).toBe(file.includes("mail_logs_d"));
+    }
   });
 
-  it("matches the golden output (checked against samples/README.md)", async () => {
+  it("every source reference points at an existing line of a sample", () => {
+    const files = new Map<string, string[]>();
+    for (const r of records) {
+      for (const ref of r.source) {
+        const [, file, line] = /^(.+):(\d+)$/.exec(ref)!;
+        if (!files.has(file!)) files.set(file!, readFileSync(join(ROOT, file!), "utf8").split("\n"));
+        expect(files.get(file!)![Number(line) - 1], ref).toMatch(/\S/);
+      }
+    }
+    expect([...files.keys()].sort()).toEqual([
+      "samples/ietf-daneverify.@20190204T200847.s",
+      "samples/mail_logs_d.@20240311T083000.s",
+      "samples/mail_logs_d.current",
+      "samples/syslog-two-appliances.log",
+      "samples/thinkbeyond-daneverify.@20190204T201552.s",
+    ]);
+  });
+
+  it("gives the outcomes samples/README.md expects", () => {
+    const row = (r: Rec) => [r.host, r.dcid, r.domain, r.mxHost, r.ip, Object.values(r.evidence).join(" "), r.decisionByMode["mandatory"], r.decisionByMode["opportunistic"], r.decision, r.observed, r.flags.join(",")];
+    expect(records.map(row)).toEqual([
+      // T1, T2
+      [null, null, "ietf.org", "mail.ietf.org", null, "secure secure secure unknown", "undetermined", "undetermined", "undetermined", "no-connection", "undetermined"],
+      [null, null, "thinkbeyond.ch", "thinkbeyond-ch.mail.protection.outlook.com", null, "insecure insecure unknown unknown", "dane-fail", "tls-fallback", "undetermined", "no-connection", "resolver-fallback,undetermined"],
+      // i1, a, b, e1, e2
+      [null, 219101, "example.com", null, "10.0.2.25", "unknown unknown unknown unknown", "undetermined", "undetermined", "undetermined", "plaintext", "undetermined"],
+      [null, 219102, "dane-ok.example", "mail.dane-ok.example", "203.0.113.25", "secure secure secure success", "dane-success", "dane-success", "dane-success", "dane-success", "dane-success"],
+      [null, 219103, "no-dnssec.example", "mx.no-dnssec.example", "198.51.100.17", "insecure insecure nxdomain unknown", "dane-fail", "tls-fallback", "undetermined", "tls", "undetermined"],
+      [null, 219104, "multi-mx.example", "mx1.multi-mx.example", "192.0.2.41", "secure secure secure unknown", "undetermined", "undetermined", "undetermined", "no-connection", "undetermined"],
+      [null, 219105, "multi-mx.example", "mx2.multi-mx.example", "192.0.2.42", "secure secure secure success", "dane-success", "dane-success", "dane-success", "dane-success", "dane-success"],
+      // i2, c, i3, d, f2, f1
+      [null, 219106, "example.com", null, "10.0.2.25", "unknown unknown unknown unknown", "undetermined", "undetermined", "undetermined", "plaintext", "undetermined"],
+      [null, null, "bogus-mx.example", null, null, "bogus unknown unknown unknown", "dane-fail", "dane-fail", "dane-fail", "no-connection", "bogus,resolver-fallback"],
+      [null, 219107, "example.com", null, "10.0.2.25", "unknown unknown unknown unknown", "undetermined", "undetermined", "undetermined", "plaintext", "undetermined"],
+      [null, 219108, "dane-ok.example", "mail.dane-ok.example", "203.0.113.25", "secure secure secure success", "dane-success", "dane-success", "dane-success", "dane-success", "dane-success,cached"],
+      [null, 219109, "signed-nodane.example", "mx.signed-nodane.example", "198.51.100.60", "secure secure nxdomain unknown", "dane-fail", "tls-fallback", "undetermined", "tls", "undetermined"],
+      [null, 219110, "dane-two.example", "mail.dane-two.example", "203.0.113.80", "secure secure secure success", "dane-success", "dane-success", "dane-success", "dane-success", "dane-success"],
+      // s1, s2
+      ["esa1.example.com", 12044, "example.org", "mail.example.org", "192.0.2.30", "secure secure secure success", "dane-success", "dane-success", "dane-success", "dane-success", "dane-success"],
+      ["esa2.example.com", 12044, "example.net", "mx.example.net", "198.51.100.25", "insecure insecure unknown unknown", "dane-fail", "tls-fallback", "undetermined", "tls", "undetermined"],
+    ]);
+    // The cached delivery (d) points back at the rotated file's lookups (R:47-72).
+    const d = records.find((r) => r.dcid === 219108)!;
+    expect(d.source).toContain("samples/mail_logs_d.@20240311T083000.s:48");
+    expect(d.source.at(-1)).toBe("samples/mail_logs_d.current:98");
+    // The Bogus MX (c) was answered by the secondary after the primary failed.
+    expect(records.find((r) => r.domain === "bogus-mx.example")!.resolvers).toEqual(["10.0.1.53"]);
+  });
+
+  it("with --mode mandatory the sample's plain-TLS deliveries the table would block are mismatches", () => {
+    const mandatory = parse(runCli(["deliveries", "samples/", "--format", "ndjson", "--year", "2024", "--mode", "mandatory"]).stdout);
+    const mismatched = mandatory.filter((r) => r.flags.includes("mismatch")).map((r) => [r.domain, r.row]);
+    expect(mismatched).toEqual([
+      ["no-dnssec.example", "M13"],
+      ["signed-nodane.example", "M4"],
+      ["example.net", "M13"],
+    ]);
+    for (const record of mandatory) expect(attemptCoherenceErrors(record), JSON.stringify(record)).toEqual([]);
+  });
+
+  it("matches the golden output", async () => {
     await expect(result.stdout).toMatchFileSnapshot("golden/deliveries/samples.ndjson");
   });
 
-  it("prints a table for people and the evidence trail with --explain", () => {
-    const table = runCli(["deliveries", "samples/mail_logs_d.@20240311T083000.s", "--format", "table", "--stats", "none"]);
-    expect(table.stdout).toContain("dane-ok.example");
-    expect(table.stdout).toMatch(/219102 .* S S S ok .* dane-success/);
-    const explain = runCli(["deliveries", "samples/thinkbeyond-daneverify.@20190204T201552.s", "--explain", "--format", "table", "--mode", "opportunistic", "--stats", "none"]);
-    expect(explain.stdout).toContain("thinkbeyond.ch DCID -: tls-fallback (O12)");
-    expect(explain.stdout).toContain("SERVER FAILED to IP 194.191.40.83");
+  it("gives the same records as the pipeline run in-process", () => {
+    // The CLI adds nothing and loses nothing: run the same files through readText.
+    const inProcess: unknown[] = [];
+    const analysis = new Analysis({ mode: "unknown" }, { attempt: (a) => inProcess.push(a.record) });
+    for (const file of ["samples/ietf-daneverify.@20190204T200847.s", "samples/mail_logs_d.@20240311T083000.s", "samples/mail_logs_d.current", "samples/syslog-two-appliances.log", "samples/thinkbeyond-daneverify.@20190204T201552.s"]) {
+      readText(readFileSync(join(ROOT, file), "utf8"), file, { year: 2024 }, analysis.records);
+    }
+    analysis.finish();
+    const key = (r: unknown) => JSON.stringify(r);
+    expect(inProcess.map(key).sort()).toEqual(records.map(key).sort());
+  });
+
+  it("the schema check refuses what breaks the contract", () => {
+    const good = records.find((r) => r.dcid === 219102)!;
+    expect(attemptRecordErrors(good)).toEqual([]);
+    const { row: _row, ...missing } = good;
+    expect(attemptRecordErrors(missing)[0]).toContain("exactly the contract's fields");
+    expect(attemptRecordErrors({ ...good, extra: 1 })[0]).toContain("exactly the contract's fields");
+    expect(attemptRecordErrors({ ...good, decision: "maybe" })).toEqual(["decision"]);
+    expect(attemptRecordErrors({ ...good, start: "11/03/2024 08:30" })).toEqual(["start: ISO 8601 or null"]);
+    expect(attemptRecordErrors({ ...good, end: "2024-03-11T07:00:00Z" })).toEqual(["start <= end"]);
+    expect(attemptRecordErrors({ ...good, dcid: "219102" })).toEqual(["dcid: number or null"]);
+    expect(attemptRecordErrors({ ...good, mids: ["441102"] })).toEqual(["mids: distinct numbers"]);
+    expect(attemptRecordErrors({ ...good, domain: "Dane-OK.example" })).toEqual(["domain: lower case"]);
+    expect(attemptRecordErrors({ ...good, evidence: { ...good.evidence, tlsa: "SECURE" } })).toEqual(["evidence.tlsa"]);
+    expect(attemptRecordErrors({ ...good, evidence: { ...good.evidence, cert: "ok" } })).toEqual(["evidence.cert"]);
+    expect(attemptRecordErrors({ ...good, mode: "dane" })).toEqual(["mode"]);
+    expect(attemptRecordErrors({ ...good, row: "M16" })).toEqual(["row: M1..M15, O1..O14 or null"]);
+    expect(attemptRecordErrors({ ...good, observed: "success" })).toEqual(["observed"]);
+    expect(attemptRecordErrors({ ...good, flags: ["dane-success", "dane-success"] })).toEqual(["flags: distinct, from the allowed set"]);
+    expect(attemptRecordErrors({ ...good, flags: ["secure"] })).toEqual(["flags: distinct, from the allowed set"]);
+    expect(attemptRecordErrors({ ...good, source: ["samples/x.s"] })).toEqual(["source: distinct file:line"]);
+    expect(attemptRecordErrors({ ...good, source: ["x.s:5", "x.s:3"] })).toEqual(["source: first to last"]);
+    expect(attemptCoherenceErrors({ ...good, mode: "opportunistic", row: "M1" })).toEqual(["row: from the mode's table"]);
+    expect(attemptCoherenceErrors({ ...good, flags: [] })).toEqual(["flag dane-success iff observed dane-success"]);
+    expect(attemptCoherenceErrors({ ...good, decision: "dane-fail" })).toEqual(["decision for mode none/unknown"]);
+  });
+});
+
+describe("esa-dane deliveries --format table and --explain", () => {
+  it("prints one table row per attempt, with the evidence in letters", () => {
+    const table = runCli(["deliveries", "samples/", "--format", "table", "--year", "2024"]);
+    expect(table.status).toBe(0);
+    const rows = table.stdout.split("\n").filter((l) => /^│ \d{4}-/.test(l));
+    expect(rows).toHaveLength(15);
+    expect(rows.find((l) => l.includes("219102"))).toMatch(/dane-ok\.example .* S S S ok .* dane-success/);
+    expect(rows.find((l) => l.includes("bogus-mx.example"))).toMatch(/B \? \? \? .* dane-fail .* no-connection .* bogus,resolver-fallback/);
+    expect(rows.find((l) => l.includes("signed-nodane"))).toMatch(/S S NX \?/);
+    expect(rows.find((l) => l.includes("esa2.example.com"))).toMatch(/12044 .* example\.net/);
+    expect(table.stdout).toContain("15 attempt(s).");
+    // The table does not print JSON.
+    expect(table.stdout).not.toContain('"decisionByMode"');
+  });
+
+  it("--explain prints each attempt's decision and the text of every line it used", () => {
+    const explain = runCli(["deliveries", "samples/thinkbeyond-daneverify.@20190204T201552.s", "samples/ietf-daneverify.@20190204T200847.s", "--explain", "--format", "table", "--mode", "opportunistic"]);
+    expect(explain.status).toBe(0);
+    const out = explain.stdout;
+    expect(out).toContain("thinkbeyond.ch DCID -: tls-fallback (O12)");
+    expect(out).toContain("ietf.org DCID -: undetermined");
+    const refs = [...out.matchAll(/^ {4}(samples\/\S+):(\d+) {2}(.*)$/gm)];
+    // Every line of both runs is evidence (ietf 30 lines less none, thinkbeyond 27), each with its text.
+    expect(refs.length).toBeGreaterThanOrEqual(50);
+    for (const [, file, line, shown] of refs) {
+      const actual = readFileSync(join(ROOT, file!), "utf8").split("\n")[Number(line) - 1];
+      expect(shown, `${file}:${line}`).toBe(actual);
+    }
+    expect(out).toContain("Warning: Received an invalid DNS Response: SERVER FAILED to IP 194.191.40.83 looking up thinkbeyond-ch.mail.protection.outlook.com");
+  });
+
+  it("--explain with NDJSON prints the record before its lines", () => {
+    const explain = runCli(["deliveries", "samples/ietf-daneverify.@20190204T200847.s", "--explain"]);
+    const lines = explain.stdout.trimEnd().split("\n");
+    const record = JSON.parse(lines[0]!) as Rec;
+    expect(attemptRecordErrors(record)).toEqual([]);
+    expect(lines.slice(1)).toHaveLength(record.source.length);
+    expect(lines[1]).toBe(`    ${record.source[0]}  Mon Feb  4 20:08:47 2019 Debug: DNS query: Q('ietf.org', 'MX')`);
+  });
+
+  it("--dest-controls sets the mode per domain; a bad file is a usage error naming its line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "esa-dane-controls-"));
+    const good = join(dir, "controls.txt");
+    writeFileSync(good, "# DANE per destination\ndefault opportunistic\nexample.com mandatory\n.example.net none\n");
+    const modes = parse(runCli(["deliveries", "samples/", "--year", "2024", "--dest-controls", good]).stdout).map((r) => [r.domain, r["mode"], r.decision]);
+    expect(modes).toContainEqual(["example.com", "mandatory", "undetermined"]);
+    expect(modes).toContainEqual(["dane-ok.example", "opportunistic", "dane-success"]);
+    expect(modes).toContainEqual(["example.net", "opportunistic", "tls-fallback"]);
+    expect(modes).toContainEqual(["thinkbeyond.ch", "opportunistic", "tls-fallback"]);
+    const bad = join(dir, "bad.txt");
+    writeFileSync(bad, "default opportunistic\n\nexample.com sometimes\n");
+    const refused = runCli(["deliveries", "samples/", "--dest-controls", bad]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(`${bad}:3: unknown mode 'sometimes'`);
+    expect(refused.stdout).toBe("");
   });
 
   it("is identical with worker threads", () => {
-    const parallel = runCli(["deliveries", "samples/", "--year", "2024", "--stats", "none", "--workers", "2"]);
-    expect(parallel.stdout).toBe(result.stdout);
+    const serial = runCli(["deliveries", "samples/", "--year", "2024"]);
+    const parallel = runCli(["deliveries", "samples/", "--year", "2024", "--workers", "2"]);
+    expect(parallel.stdout).toBe(serial.stdout);
   });
 });

@@ -126,6 +126,8 @@ export interface DnsAnswerSink {
 export class DnsTracker {
   private readonly open = new Map<string, OpenLookup>();
   private tentative: { response: DnsResponseEvent; target: OpenLookup } | null = null;
+  /** The lookup completed last: a `No CNAME record` line after a NODATA answer belongs to it. */
+  private lastCompleted: DnsLookup | null = null;
   private order = 0;
 
   constructor(
@@ -328,7 +330,12 @@ export class DnsTracker {
 
   private noCname(event: DnsNoCnameEvent): void {
     const open = this.open.get(lookupKey(event.name, "CNAME"));
-    if (open === undefined) return;
+    if (open === undefined) {
+      // The NODATA line before it already answered the lookup: the line is still its evidence.
+      const last = this.lastCompleted;
+      if (last !== null && last.qtype === "CNAME" && last.name === normalName(event.name)) last.source.push(sourceOf(event));
+      return;
+    }
     this.touch(open, event);
     this.finishAnswered(open);
   }
@@ -361,6 +368,7 @@ export class DnsTracker {
   }
 
   private complete(open: OpenLookup): void {
+    this.lastCompleted = open.lookup;
     this.done(open.lookup);
   }
 }
