@@ -83,7 +83,7 @@ describe("report formats on the samples", () => {
   });
 
   it("json carries stats, domains and resolvers, and the accounting adds up", () => {
-    expect(Object.keys(json)).toEqual(["by", "from", "to", "verdict", "totals", "domains", "resolvers", "stats"]);
+    expect(Object.keys(json)).toEqual(["by", "from", "to", "filters", "verdict", "totals", "domains", "resolvers", "stats"]);
     expect(json.stats.total).toMatchObject({ read: 598, parsed: 446, unknown: 152, malformed: 0 });
     for (const f of json.stats.files) expect(f.read).toBe(f.parsed + f.unknown + f.malformed);
     for (const d of json.domains) {
@@ -177,17 +177,27 @@ describe("report formats on the samples", () => {
 });
 
 describe("TLS-RPT failure details", () => {
+  // Mandatory mode, TLSA NXDOMAIN: row M13 says DANE Fail, and the log shows no TLS and no delivery.
   it("names the sending and receiving MTA of a failed session", () => {
     const dir = mkdtempSync(join(tmpdir(), "esa-dane-tlsrpt-"));
     const file = join(dir, "mandatory.log");
-    writeFileSync(file, log(dns(0, "plain.example", "mx.plain.example", "198.51.100.9", { mx: "insecure", a: "insecure", tlsa: "none" }), connection(5, 400, 20, "198.51.100.9", null, "a@plain.example")));
+    writeFileSync(file, log(dns(0, "plain.example", "mx.plain.example", "198.51.100.9", { mx: "insecure", a: "insecure", tlsa: "none" }), connection(5, 400, 20, "198.51.100.9", null, "a@plain.example").filter((line) => !/TLS success|Delivery start|Message done|Response/.test(line))));
     const reports = runCli(["report", file, "--format", "tlsrpt", "--mode", "mandatory", "--org", "example-org", "--stats", "none"]).stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(reports).toHaveLength(1);
     expect(reports[0]["organization-name"]).toBe("example-org");
     expect(reports[0].policies[0]).toEqual({
       policy: { "policy-type": "no-policy-found", "policy-domain": "plain.example", "mx-host": ["mx.plain.example"] },
       summary: { "total-successful-session-count": 0, "total-failure-session-count": 1 },
-      "failure-details": [{ "result-type": "dane-required", "sending-mta-ip": "10.0.3.10", "receiving-mx-hostname": "mx.plain.example", "receiving-ip": "198.51.100.9", "failed-session-count": 1 }],
+      "failure-details": [
+        {
+          "result-type": "dane-required",
+          "sending-mta-ip": "10.0.3.10",
+          "receiving-mx-hostname": "mx.plain.example",
+          "receiving-ip": "198.51.100.9",
+          "failed-session-count": 1,
+          "failure-reason-code": "DANE Fail (row M13): MX insecure, A insecure, TLSA unknown, certificate unknown",
+        },
+      ],
     });
   });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReportArgs } from "../src/cli/commands/report.js";
-import { parseTimeBound, runReport } from "../src/cli/run-report.js";
+import { parseTimeBound, runReport, writeAtomically } from "../src/cli/run-report.js";
 import type { Attempt } from "../src/correlate/types.js";
 import { readText } from "../src/input/read.js";
 import { Analysis, analyse } from "../src/pipeline.js";
@@ -101,6 +101,10 @@ const COUNTERS: Record<string, Schema> = {
   observed: { counts: ["dane-success", "tls", "tls-failed", "plaintext", "no-connection"] },
   results: { counts: ["delivered", "delayed", "bounced", "connection-error", "not-attempted", "unknown"] },
   tlsaSecure: "count",
+  undeterminedModeOnly: "count",
+  bogusAttempts: "count",
+  bogusAfterFallback: "count",
+  noDnsEvidence: "count",
 };
 const FILE_STATS: Schema = {
   object: { file: "string", read: "count", parsed: "count", unknown: "count", malformed: "count", joined: "count", truncated: "count", invalidUtf8: "count", nulBytes: "count", error: "string|null" },
@@ -111,9 +115,25 @@ const REPORT_SCHEMA: Schema = {
     by: { enum: ["domain", "mx"] },
     from: "iso|null",
     to: "iso|null",
+    filters: { object: { since: "iso|null", until: "iso|null", domains: { array: "string" } }, exact: true },
     verdict: { array: "string" },
     totals: { object: { ...COUNTERS, domains: "count" }, exact: true },
-    domains: { array: { object: { name: "string", ...COUNTERS, mxHosts: { array: "string" }, resolvers: { array: "string" }, firstSeen: "iso|null", lastSeen: "iso|null" }, exact: true } },
+    domains: {
+      array: {
+        object: {
+          name: "string",
+          ...COUNTERS,
+          problems: { array: { enum: ["dane-fail", "bogus", "mismatch", "outside-table", "undetermined", "resolver-fallback"] } },
+          mxHosts: { array: "string" },
+          mxHostsCapped: "boolean",
+          resolvers: { array: "string" },
+          bogusResolvers: { array: "string" },
+          firstSeen: "iso|null",
+          lastSeen: "iso|null",
+        },
+        exact: true,
+      },
+    },
     resolvers: {
       array: {
         object: {
@@ -724,19 +744,24 @@ describe("report filters", () => {
     expect(all.text).not.toContain("more; --top");
   });
 
-  // BUG (src/cli/run-report.ts:38-40, writeOutput): the report is written to `${path}.tmp-${pid}`
-  // and renamed onto the path; when the rename fails (here: the path is a directory, EISDIR) the
-  // temporary file is left behind, a full copy of the report next to where it should have gone.
-  it.fails("--output that cannot be renamed into place leaves no temporary file behind", async () => {
+  it("--output that is a directory: a usage error (1) before any reading, and no temporary file", async () => {
     const dir = mkdtempSync(join(scratch, "output-"));
     const target = join(dir, "is-a-directory");
     mkdirSync(target);
-    try {
-      await report([path], { output: target });
-    } catch {
-      // an error is fine; a leftover is not
-    }
+    await expect(runReport({ inputs: [path], stats: "none", workers: 0, mode: "unknown", quiet: 300, format: "json", by: "domain", domain: [], contact: "postmaster", output: target })).resolves.toBe(1);
     expect(readdirSync(dir)).toEqual(["is-a-directory"]);
+    await expect(runReport({ inputs: [path], stats: "none", workers: 0, mode: "unknown", quiet: 300, format: "json", by: "domain", domain: [], contact: "postmaster", output: join(dir, "missing", "x.json") })).resolves.toBe(1);
+  });
+
+  it("a rename that fails leaves no temporary file behind, and says why", async () => {
+    const dir = mkdtempSync(join(scratch, "rename-"));
+    const target = join(dir, "is-a-directory");
+    mkdirSync(target);
+    // Past the check: the write itself meets the directory (as when one appears in the meantime).
+    expect(await writeAtomically(target, "text")).toMatch(/directory/);
+    expect(readdirSync(dir)).toEqual(["is-a-directory"]);
+    expect(await writeAtomically(join(dir, "ok.txt"), "text")).toBeNull();
+    expect(readdirSync(dir).sort()).toEqual(["is-a-directory", "ok.txt"]);
   });
 
   it("--output: the file is written whole, and no temporary file is left beside it", async () => {

@@ -1,18 +1,23 @@
 // `esa-dane report`: aggregate attempts per domain and print the report in one format.
-import { rename, writeFile } from "node:fs/promises";
+import { rename, stat, unlink, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { DateTime } from "luxon";
 import type { Attempt } from "../correlate/types.js";
+import { resolveInputs } from "../input/sources.js";
+import { escapeJsonText, escapeTerminal } from "../output/escape.js";
 import { analyse } from "../pipeline.js";
 import { globMatcher, ReportBuilder } from "../report/aggregate.js";
 import { renderCsv, renderJson, renderMarkdown, renderPrometheus, renderTable } from "../report/formats.js";
 import { TlsRptBuilder } from "../report/tlsrpt.js";
-import { resolveInputs } from "../input/sources.js";
 import { correlatorOptions } from "./analysis-options.js";
 import type { ReportArgs } from "./commands/report.js";
 import { finishRun, validateZone } from "./input-options.js";
 import { Progress } from "./progress.js";
 
-/** ISO 8601 (UTC unless it names a zone) or relative to now: 30m, 24h, 7d, 2w. */
+/** Width of the table format when stdout is not a terminal (a file, a pipe): wide, but bounded. */
+const NON_TTY_WIDTH = 160;
+
+/** ISO 8601 (UTC unless it names a zone) or relative to now: 30m, 24h, 7d, 2w. Null when unreadable. */
 export function parseTimeBound(text: string, now = Date.now()): number | null {
   const relative = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/.exec(text.trim());
   if (relative) {
@@ -23,33 +28,85 @@ export function parseTimeBound(text: string, now = Date.now()): number | null {
   return iso.isValid ? iso.toMillis() : null;
 }
 
-function usage(message: string): never {
-  process.stderr.write(`esa-dane: ${message}\n`);
-  process.exit(1);
+/** A usage error: the message on stderr, and exit status 1 for the caller to return. */
+function usage(message: string): 1 {
+  process.stderr.write(`esa-dane: ${escapeTerminal(message)}\n`);
+  return 1;
 }
 
-async function writeOutput(path: string | undefined, text: string): Promise<void> {
-  if (path === undefined) {
-    if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once("drain", resolve));
-    return;
+/** Why --output cannot be written, found before hours of reading rather than after; null when it looks writable. */
+async function outputProblem(path: string): Promise<string | null> {
+  try {
+    if ((await stat(path)).isDirectory()) return "is a directory";
+  } catch {
+    // Not there yet: its directory must be.
   }
-  // Scrapers and readers never see a half-written file.
+  try {
+    if (!(await stat(dirname(path))).isDirectory()) return `${dirname(path)} is not a directory`;
+  } catch {
+    return `directory ${dirname(path)} does not exist`;
+  }
+  return null;
+}
+
+function errorText(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === "EISDIR") return "is a directory";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "ENOSPC") return "no space left on device";
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Writes the report to stdout, or to a file atomically: the text goes to FILE.tmp-<pid> in the
+ * same directory (same file system, so the rename is atomic) and is renamed over FILE, so a
+ * scraper or reader never sees half a report. On failure the temporary file is removed.
+ */
+async function writeOutput(path: string | undefined, text: string): Promise<string | null> {
+  if (path !== undefined) return writeAtomically(path, text);
+  // A reader that went away (`| head`) is not an error of ours.
+  process.stdout.once("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once("drain", resolve));
+  return null;
+}
+
+/** Writes FILE by way of FILE.tmp-<pid> and a rename; returns why it failed (leaving no temporary file), or null. */
+export async function writeAtomically(path: string, text: string): Promise<string | null> {
   const temporary = `${path}.tmp-${process.pid}`;
-  await writeFile(temporary, text);
-  await rename(temporary, path);
+  try {
+    await writeFile(temporary, text);
+    await rename(temporary, path);
+    return null;
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    return errorText(error);
+  }
+}
+
+function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
 }
 
 export async function runReport(args: ReportArgs): Promise<number> {
   await validateZone(args.tz);
   const since = args.since === undefined ? null : parseTimeBound(args.since);
   const until = args.until === undefined ? null : parseTimeBound(args.until);
-  if (args.since !== undefined && since === null) usage(`--since: cannot read '${args.since}' (ISO 8601 such as 2024-03-11T08:00Z, or 30m, 24h, 7d)`);
-  if (args.until !== undefined && until === null) usage(`--until: cannot read '${args.until}' (ISO 8601 such as 2024-03-11T08:00Z, or 30m, 24h, 7d)`);
-  if (args.top !== undefined && (!Number.isInteger(args.top) || args.top < 1)) usage("--top takes a whole number of domains, 1 or more");
+  if (args.since !== undefined && since === null) return usage(`--since: cannot read '${args.since}' (ISO 8601 such as 2024-03-11T08:00Z, or 30m, 24h, 7d)`);
+  if (args.until !== undefined && until === null) return usage(`--until: cannot read '${args.until}' (ISO 8601 such as 2024-03-11T08:00Z, or 30m, 24h, 7d)`);
+  if (since !== null && until !== null && since >= until) return usage("--since must be before --until");
+  if (args.top !== undefined && (!Number.isInteger(args.top) || args.top < 1)) return usage("--top takes a whole number of domains, 1 or more");
+  if (args.output !== undefined) {
+    const problem = await outputProblem(args.output);
+    if (problem !== null) return usage(`--output ${args.output}: ${problem}`);
+  }
+
   const domainFilter = globMatcher(args.domain);
-  const builder = new ReportBuilder(args.by);
+  const builder = new ReportBuilder(args.by, { since: isoOrNull(since), until: isoOrNull(until), domains: args.domain });
   const tlsrpt = args.format === "tlsrpt" ? new TlsRptBuilder() : null;
-  const hosts = new Set<string>();
+  const appliances = new Set<string>();
   const keep = (attempt: Attempt): boolean => {
     if (since !== null && (attempt.startMs === null || attempt.startMs < since)) return false;
     if (until !== null && (attempt.startMs === null || attempt.startMs >= until)) return false;
@@ -70,11 +127,13 @@ export async function runReport(args: ReportArgs): Promise<number> {
       if (!keep(attempt)) return;
       builder.add(attempt);
       tlsrpt?.add(attempt);
-      if (attempt.record.host !== null) hosts.add(attempt.record.host);
+      if (attempt.record.host !== null) appliances.add(attempt.record.host);
     },
+    lookup: tlsrpt === null ? undefined : (lookup) => tlsrpt.lookup(lookup),
   });
   progress?.done();
   const report = builder.finish(resolvers, read.files);
+  const top = args.top ?? null;
   let text: string;
   switch (args.format) {
     case "json":
@@ -84,25 +143,31 @@ export async function runReport(args: ReportArgs): Promise<number> {
       text = renderCsv(report);
       break;
     case "markdown":
-      text = renderMarkdown(report);
+      text = renderMarkdown(report, { top });
       break;
     case "prometheus":
       text = renderPrometheus(report);
       break;
     case "tlsrpt": {
-      const organization = args.org ?? (hosts.size === 1 ? [...hosts][0]! : "esa-dane");
-      text = tlsrpt!.reports({ organization, contact: args.contact }).map((r) => JSON.stringify(r)).join("\n");
-      if (text.length > 0) text += "\n";
+      // One report per line (NDJSON): each line is a complete RFC 8460 report, ready to be sent on its own.
+      const organization = args.org ?? (appliances.size === 1 ? [...appliances][0]! : "esa-dane");
+      const reports = tlsrpt!.reports({ organization, contact: args.contact, sinceMs: since, untilMs: until });
+      text = reports.map((r) => `${escapeJsonText(JSON.stringify(r))}\n`).join("");
       break;
     }
     default: {
       const tty = args.output === undefined && process.stdout.isTTY === true;
       const color = tty && process.env["NO_COLOR"] === undefined;
-      text = renderTable(report, { top: args.top ?? null, color, width: tty ? (process.stdout.columns ?? 100) : 160 });
+      text = renderTable(report, { top, color, width: tty ? (process.stdout.columns ?? NON_TTY_WIDTH) : NON_TTY_WIDTH });
     }
   }
-  await writeOutput(args.output, text);
-  // The table and JSON carry the accounting themselves; the others get it on stderr as usual.
-  const statsHere = args.format === "table" || args.format === "json";
-  return finishRun(read, statsHere ? { ...args, stats: "none" } : args);
+  const failed = await writeOutput(args.output, text);
+  // The table, JSON and Markdown carry the accounting themselves; the others get it on stderr as usual.
+  const accountingInReport = args.format === "table" || args.format === "json" || args.format === "markdown";
+  const status = await finishRun(read, accountingInReport ? { ...args, stats: "none" } : args);
+  if (failed !== null) {
+    process.stderr.write(`esa-dane: --output ${escapeTerminal(args.output ?? "")}: ${escapeTerminal(failed)}\n`);
+    return 1;
+  }
+  return status;
 }

@@ -28,3 +28,28 @@ export function escapeMarkdown(text: string): string {
     .replace(/[\\`*_[\]#|<>~]/g, (c) => `\\${c}`)
     .replace(/&/g, "&amp;");
 }
+
+// What JSON.stringify leaves raw although a terminal or editor acts on it: DEL, the C1 controls
+// (U+009B is a CSI on some terminals), line and paragraph separators, and the bidi overrides.
+const JSON_LEFT_RAW = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON text (the output of JSON.stringify) with those characters written as `\uXXXX`: the same
+ * data to a parser, inert on a screen. They can only occur inside strings, so a global replace is safe.
+ */
+export function escapeJsonText(json: string): string {
+  return json.replace(JSON_LEFT_RAW, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * Prometheus label value (text exposition format): control characters made visible first, then
+ * backslash, double quote and newline escaped as the format requires.
+ */
+export function escapePrometheusLabel(value: string): string {
+  return escapeTerminal(value).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+/** Prometheus HELP text: backslash and newline are the only escapes the format knows there. */
+export function escapePrometheusHelp(text: string): string {
+  return escapeTerminal(text).replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+}

@@ -22,13 +22,13 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .option("format", {
         choices: ["table", "json", "csv", "markdown", "tlsrpt", "prometheus"] as const,
         default: "table" as const,
-        describe: "table for people; json, csv, markdown; tlsrpt: RFC 8460 reports; prometheus: node_exporter textfile",
+        describe: "table for people; json, csv, markdown; tlsrpt: RFC 8460 reports, one JSON report per line (per UTC day and domain); prometheus: node_exporter textfile",
       })
       .option("by", { choices: ["domain", "mx"] as const, default: "domain" as const, describe: "one row per recipient domain or per MX host" })
-      .option("top", { type: "number", describe: "show only the N domains that need attention most (table)" })
+      .option("top", { type: "number", describe: "show only the N rows that need attention most (table and markdown; json, csv and prometheus keep every row)" })
       .option("since", { type: "string", describe: "only attempts from this time: ISO 8601 (UTC unless it says otherwise) or relative: 30m, 24h, 7d" })
       .option("until", { type: "string", describe: "only attempts before this time (same forms as --since)" })
-      .option("domain", { type: "string", array: true, default: [] as string[], describe: "only these domains (repeatable; * and ? globs)" })
+      .option("domain", { type: "string", array: true, default: [] as string[], describe: "only attempts to these recipient domains (repeatable; * and ? globs, case-insensitive)" })
       .option("output", { type: "string", describe: "write to this file (atomically: a temporary file renamed into place)" })
       .option("org", { type: "string", describe: "tlsrpt organization-name (default: the appliance name, else esa-dane)" })
       .option("contact", { type: "string", default: "postmaster", describe: "tlsrpt contact-info" })
