@@ -1,4 +1,5 @@
 // Options every log-reading command shares, and the accounting they all end with.
+import { setFlagsFromString } from "node:v8";
 import type { Argv } from "yargs";
 import type { ReadResult } from "../input/read.js";
 
@@ -28,11 +29,24 @@ export function withInputOptions<T>(yargs: Argv<T>): Argv<T & InputArgs> {
       describe: "worker threads that classify lines while the main thread correlates (0: all on one thread)",
     })
     .option("stats", { choices: ["table", "json", "none"] as const, default: "table" as const, describe: "accounting of input lines on stderr at the end" })
+    .middleware((argv) => tuneHeap((argv as { workers?: number }).workers ?? 0))
     .check((argv) => {
       const year = (argv as { year?: number }).year;
       if (year !== undefined && (!Number.isInteger(year) || year < 1970 || year > 9999)) throw new Error("--year takes a year such as 2024");
       return true;
     }) as unknown as Argv<T & InputArgs>;
+}
+
+/**
+ * Reading a log allocates fast and keeps little: V8's default heap growth lets the old space
+ * reach four to five times the live data between full collections (RSS near 400 MB for a live
+ * heap of 40-50 MB). Growing by half keeps RSS near 220-250 MB for 100 MB to 1 GB of log at
+ * about 5% more time, and unlike a hard --max-old-space-size it cannot run out of memory on a
+ * log whose live state is big. Not with workers: there the main thread's large per-chunk
+ * messages would trigger a full collection every few chunks (50% slower, measured).
+ */
+function tuneHeap(workers: number): void {
+  if (workers === 0) setFlagsFromString("--heap-growing-percent=50");
 }
 
 export async function validateZone(zone: string | undefined): Promise<void> {

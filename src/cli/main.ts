@@ -1,17 +1,10 @@
 #!/usr/bin/env node
 // Entry point. Commands load their implementation lazily so that `--help` stays fast: the
 // grammar (Chevrotain builds its lexer and parser at load) is only imported by commands that read logs.
-import { setFlagsFromString } from "node:v8";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { commandModules } from "./commands/index.js";
 import { packageVersion } from "./version.js";
-
-// Reading a log allocates fast and keeps little: V8's default heap growth lets the old space
-// reach four to five times the live data between full collections (RSS near 400 MB for a live
-// heap of 40-50 MB). Growing by half keeps RSS near 200 MB for about 5% more time, and unlike a
-// hard --max-old-space-size it cannot run out of memory on a log whose live state is big.
-setFlagsFromString("--heap-growing-percent=50");
 
 export async function main(argv: string[]): Promise<void> {
   let cli = yargs(argv)

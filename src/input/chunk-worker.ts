@@ -6,7 +6,8 @@
 import { parentPort } from "node:worker_threads";
 import { LineSplitter, LINE_TRUNCATED } from "./lines.js";
 import { readPrefix } from "./prefix.js";
-import { RecordReader, type ClassifiedRecord, type PendingRecord, type ReaderCounts } from "./records.js";
+import { RecordEncoder, type EncodedRecords } from "./record-codec.js";
+import { RecordReader, type PendingRecord, type ReaderCounts } from "./records.js";
 
 export interface ChunkRequest {
   seq: number;
@@ -23,8 +24,8 @@ export interface ChunkResult {
   lineCount: number;
   /** Lines before the first line that starts a record: they may continue the previous chunk. */
   head: { text: string; flags: number }[];
-  /** Classified records; unknown ones without text are counted in `unknownLines`. */
-  records: ClassifiedRecord[];
+  /** Classified records (see record-codec.ts); unknown ones without text are counted in `unknownLines`. */
+  records: EncodedRecords;
   unknownLines: number;
   tail: PendingRecord | null;
   counts: ReaderCounts;
@@ -37,7 +38,7 @@ function startsRecord(text: string): boolean {
 
 export function classifyChunk(request: ChunkRequest): ChunkResult {
   const counts: ReaderCounts = { joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0 };
-  const records: ClassifiedRecord[] = [];
+  const records = new RecordEncoder();
   let unknownLines = 0;
   const reader = new RecordReader(counts, (record) => {
     if (record.t === "unknown" && !request.keepUnknownText) unknownLines += record.lines;
@@ -58,7 +59,7 @@ export function classifyChunk(request: ChunkRequest): ChunkResult {
   });
   splitter.pushBytes(Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength));
   splitter.end();
-  return { seq: request.seq, lineCount: splitter.linesSeen, head, records, unknownLines, tail: reader.takePending(), counts };
+  return { seq: request.seq, lineCount: splitter.linesSeen, head, records: records.finish(), unknownLines, tail: reader.takePending(), counts };
 }
 
 parentPort?.on("message", (request: ChunkRequest) => {

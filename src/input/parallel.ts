@@ -9,6 +9,7 @@ import type { FileStats } from "./accounting.js";
 import type { ChunkRequest, ChunkResult } from "./chunk-worker.js";
 import type { Clock } from "./clock.js";
 import { MAX_LINE } from "./lines.js";
+import { decodeRecords } from "./record-codec.js";
 import { RecordReader, RecordTimer, type RecordSink } from "./records.js";
 
 const CHUNK_BYTES = 1 << 20;
@@ -148,10 +149,7 @@ export async function readChunked(
     });
     // A chunk with a record start closes whatever record the previous chunk left open.
     if (result.head.length < result.lineCount) joiner.flush();
-    for (const record of result.records) {
-      record.line += base;
-      timer.push(record);
-    }
+    decodeRecords(result.records, base, timer.push);
     timer.countUnknown(result.unknownLines);
     stats.read += result.lineCount - result.head.length;
     stats.joined += result.counts.joined;
