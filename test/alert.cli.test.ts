@@ -75,7 +75,7 @@ describe("esa-dane alert, the plugin", () => {
     writeFileSync(garbage, "{ not json");
     const missing = join(dir, "nope.log");
     const small = write("small.log", gen.quietDay().filter((l) => l.ms < gen.T0 + 10 * gen.MINUTE));
-    const [alone, withOthers, json, badBucket, badFlag, badState, stateWrite, followMissing] = await Promise.all([
+    const [alone, withOthers, json, badBucket, badFlag, badState, stateWrite, followMissing, badYear] = await Promise.all([
       esaDane(["alert", missing]),
       esaDane(["alert", missing, outage]),
       esaDane(["alert", missing, "--format", "json"]),
@@ -85,6 +85,8 @@ describe("esa-dane alert, the plugin", () => {
       esaDane(["alert", small, "--state", join(dir, "no-such-dir", "alert.state")]),
       // Following a name that is not there would wait forever: it is refused at once.
       esaDane(["alert", missing, small, "--follow", "--poll-ms", "20"]),
+      // An option shared with the other commands, checked by yargs: still UNKNOWN here.
+      esaDane(["alert", quiet, "--year", "123"]),
     ]);
     expect([alone.status, firstLine(alone)]).toEqual([3, expect.stringMatching(/^DANE BOGUS UNKNOWN - .*nope\.log: no such file or directory \| bogus=0;5;20;0/)]);
     expect(alone.stdout.split("\n")[1]).toMatch(/^error E_INPUT .*nope\.log: no such file or directory$/);
@@ -94,6 +96,7 @@ describe("esa-dane alert, the plugin", () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ event: "error", code: "E_INPUT", message: "no such file or directory" });
     expect([badBucket.status, firstLine(badBucket)]).toEqual([3, "DANE BOGUS UNKNOWN - --bucket: expected a duration such as 30s, 5m or 1h, got 'soon'"]);
     expect(badFlag.status).toBe(3);
+    expect([badYear.status, badYear.stderr]).toEqual([3, expect.stringContaining("--year takes a year such as 2024")]);
     expect([badState.status, firstLine(badState)]).toEqual([3, expect.stringMatching(/^DANE BOGUS UNKNOWN - .*garbage\.state: not an esa-dane alert state file/)]);
     expect([stateWrite.status, stateWrite.stdout.split("\n")[1]]).toEqual([3, expect.stringMatching(/^error E_STATE_WRITE .*alert\.state: cannot write the state \(no such file or directory\)/)]);
     expect([followMissing.status, firstLine(followMissing)]).toEqual([3, expect.stringMatching(/^DANE BOGUS UNKNOWN - .*nope\.log: no such file or directory$/)]);
@@ -142,8 +145,12 @@ describe("esa-dane alert --state, run by cron", () => {
     ]);
     // CRITICAL while the alert is active, and for the run that saw it clear; then OK.
     expect(runs.map((r) => r.status)).toEqual([0, 2, 2, 2, 0]);
-    const saved = JSON.parse(readFileSync(state, "utf8")) as { version: number; cursors: { path: string }[] };
+    const saved = JSON.parse(readFileSync(state, "utf8")) as { version: number; cursors: { path: string }[]; detector: { baseline: number } };
     expect(saved.version).toBe(2);
+    // A run with nothing new still shows the baseline it carries, not 0.
+    expect(saved.detector.baseline).toBeGreaterThan(0.01);
+    const idle = await esaDane(["alert", current, "--state", state]);
+    expect(firstLine(idle)).toContain(` baseline=${saved.detector.baseline.toFixed(2)};;;0 `);
     expect(saved.cursors.map((c) => c.path.slice(cron.length + 1)).sort()).toEqual(["mail_logs_d.@20240311T091200.s", "mail_logs_d.current"]);
   });
 });

@@ -88,5 +88,10 @@ describe("usage", () => {
     expect(result.stderr).toContain("Unknown argument");
     expect(runCli(["report", "samples/", "--format", "pdf"]).status).toBe(1);
     expect(runCli(["parse", "--tz", "Mars/Olympus"]).stderr).toContain("unknown time zone 'Mars/Olympus'");
+    for (const [option, value, message] of [["--year", "123", "--year takes a year"], ["--workers", "-1", "--workers takes a whole number"], ["--workers", "1.5", "--workers takes a whole number"]] as const) {
+      const bad = runCli(["report", "samples/", option, value]);
+      expect([bad.status, bad.stdout], `${option} ${value}`).toEqual([1, ""]);
+      expect(bad.stderr).toContain(message);
+    }
   });
 });

@@ -135,6 +135,11 @@ export class BogusDetector {
   }
 
   /** The level of the alert active at the end of the data, counting a provisional judgement of the open bucket. */
+  /** The baseline the next bucket will be judged against (carried over by --state). */
+  get baselineNow(): number {
+    return this.state.baseline;
+  }
+
   get levelNow(): Level {
     return this.activeEpisode()?.level ?? "OK";
   }

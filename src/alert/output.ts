@@ -83,7 +83,8 @@ export function pluginOutput(detector: BogusDetector, report: PluginReport): str
     `bogus=${last?.bogus ?? 0};${o.warning};${o.critical};0`,
     `domains=${last === null ? 0 : Object.keys(last.domains).length};;;0`,
     `bogus_max=${maxBogus};${o.warning};${o.critical};0`,
-    `baseline=${(last?.baseline ?? 0).toFixed(2)};;;0`,
+    // Without a bucket closed in this run (a --state run with no new lines), the carried baseline.
+    `baseline=${(last?.baseline ?? detector.baselineNow).toFixed(2)};;;0`,
     `alerts=${fired.length};;;0`,
   ].join(" ");
   const lines = [`DANE BOGUS ${report.state} - ${summary} | ${perfdata}`];

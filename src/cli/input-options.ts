@@ -32,7 +32,9 @@ export function withInputOptions<T>(yargs: Argv<T>): Argv<T & InputArgs> {
     .middleware((argv) => tuneHeap((argv as { workers?: number }).workers ?? 0))
     .check((argv) => {
       const year = (argv as { year?: number }).year;
-      if (year !== undefined && (!Number.isInteger(year) || year < 1970 || year > 9999)) throw new Error("--year takes a year such as 2024");
+      if (year !== undefined && (!Number.isInteger(year) || year < 1970 || year > 9999)) return "--year takes a year such as 2024";
+      const workers = (argv as { workers?: number }).workers;
+      if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || workers > 64)) return "--workers takes a whole number from 0 to 64";
       return true;
     }) as unknown as Argv<T & InputArgs>;
 }

@@ -18,9 +18,7 @@ export async function main(argv: string[]): Promise<void> {
     .epilogue("Exit status: 0 done, 1 bad usage, 2 an input could not be read (the others are still processed).")
     .fail((message, error) => {
       if (error) throw error;
-      process.stderr.write(`esa-dane: ${message}\nRun 'esa-dane --help' for usage.\n`);
-      // The alert command speaks the monitoring-plugin convention: a usage error is UNKNOWN.
-      process.exit(argv[0] === "alert" ? 3 : 1);
+      usageError(argv, message);
     });
   // Registered one by one: each module keeps its own argument type.
   const [report, deliveries, alert, parse, policy] = commandModules;
@@ -28,7 +26,16 @@ export async function main(argv: string[]): Promise<void> {
   await cli.parseAsync();
 }
 
-main(hideBin(process.argv)).catch((error: unknown) => {
+function usageError(argv: string[], message: string): never {
+  process.stderr.write(`esa-dane: ${message}\nRun 'esa-dane --help' for usage.\n`);
+  // The alert command speaks the monitoring-plugin convention: a usage error is UNKNOWN.
+  process.exit(argv[0] === "alert" ? 3 : 1);
+}
+
+const args = hideBin(process.argv);
+main(args).catch((error: unknown) => {
+  // A failed .check() of a command with middleware reaches here as its message, not through .fail.
+  if (typeof error === "string") usageError(args, error);
   process.stderr.write(`esa-dane: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
