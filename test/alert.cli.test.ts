@@ -2,8 +2,8 @@
 // TZ=UTC): exit status 0/1/2/3 and the plugin's first line; JSON events; --state over runs
 // across a rotation (every line read once, by the accounting; each alert reported once);
 // --follow across a rotation, stopped with SIGTERM.
-import { spawn } from "node:child_process";
-import { appendFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -104,6 +104,26 @@ describe("esa-dane alert, the plugin", () => {
 });
 
 describe("esa-dane alert --state, run by cron", () => {
+  it("refuses a state file another live run holds, takes over a lock whose process is gone, and leaves no lock", async () => {
+    const cron = mkdtempSync(join(tmpdir(), "esa-dane-alert-lock-"));
+    const state = join(cron, "alert.state");
+    const lock = `${state}.lock`;
+    // This test process is alive: its pid in the lock means a run in progress.
+    writeFileSync(lock, `${process.pid} 2024-03-11T09:00:00.000Z\n`);
+    const held = await esaDane(["alert", quiet, "--state", state, "--format", "json"]);
+    expect(held.status).toBe(3);
+    expect(JSON.parse(held.stdout)).toMatchObject({ event: "error", code: "E_STATE_LOCKED" });
+    expect(existsSync(state)).toBe(false);
+    expect(readFileSync(lock, "utf8")).toContain(String(process.pid));
+    // A process that has exited: its lock is stale.
+    const gone = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    writeFileSync(lock, `${gone} 2024-03-11T09:00:00.000Z\n`);
+    const run = await esaDane(["alert", quiet, "--state", state]);
+    expect(run.status).toBe(0);
+    expect(existsSync(state)).toBe(true);
+    expect(existsSync(lock)).toBe(false);
+  });
+
   it("reads every line once over runs across a rotation, and reports each alert event once", async () => {
     const cron = mkdtempSync(join(tmpdir(), "esa-dane-alert-cron-"));
     const current = join(cron, "mail_logs_d.current");

@@ -14,6 +14,8 @@ export type AlertErrorCode =
   | "E_STATE_VERSION"
   /** The --state file could not be written: the next run would read the same lines again. */
   | "E_STATE_WRITE"
+  /** Another run is using the --state file (its lock file names a live process). */
+  | "E_STATE_LOCKED"
   | "E_INTERNAL";
 
 export interface AlertError {

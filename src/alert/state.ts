@@ -1,7 +1,7 @@
 // The --state file: per input where the last run stopped, and the detector's buckets, baseline
 // and held counters, so that detection goes on across cron runs. Written atomically (a
 // temporary file in the same directory, then rename): a run killed halfway leaves the old state.
-import { open, readFile, rename, unlink } from "node:fs/promises";
+import { open, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import type { FileCursor } from "../input/incremental.js";
 import type { DetectorOptions, DetectorState } from "./detector.js";
 import { describeFsError } from "../input/sources.js";
@@ -67,4 +67,45 @@ export async function saveState(path: string, state: StateFile): Promise<AlertEr
     await unlink(temporary).catch(() => undefined);
     return { code: "E_STATE_WRITE", input: path, message: `cannot write the state (${describeFsError(error)}): the next run will read the same lines again` };
   }
+}
+
+export interface StateLock {
+  release(): Promise<void>;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return errorCodeOf(error) === "EPERM";
+  }
+}
+
+/**
+ * Takes `STATE.lock` (created exclusively, holding the pid and the time), so that a cron run that
+ * is still reading when the next one starts does not have both read the same lines and overwrite
+ * each other's state. A lock whose process is gone (killed, rebooted) is taken over.
+ */
+export async function lockState(path: string): Promise<StateLock | { error: AlertError }> {
+  const lockPath = `${path}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(lockPath, `${process.pid} ${new Date().toISOString()}\n`, { flag: "wx", mode: 0o600 });
+      return { release: () => unlink(lockPath).catch(() => undefined) };
+    } catch (error) {
+      // A directory we cannot write to: the run goes on, and saving the state reports it (E_STATE_WRITE).
+      if (errorCodeOf(error) !== "EEXIST") return { release: async () => undefined };
+    }
+    const holder = (await readFile(lockPath, "utf8").catch(() => "")).trim();
+    const match = /^(\d+) (\S+)$/.exec(holder);
+    const pid = match === null ? null : Number(match[1]);
+    if (pid !== null && pid !== process.pid && isAlive(pid)) {
+      return { error: { code: "E_STATE_LOCKED", input: path, message: `another esa-dane alert (pid ${pid}, since ${match![2]}) is using this state file; if it is not running, remove ${lockPath}` } };
+    }
+    // Left by a run that is gone (or unreadable): take it over.
+    await unlink(lockPath).catch(() => undefined);
+  }
+  return { error: { code: "E_STATE_LOCKED", input: path, message: `could not take the lock ${lockPath}: another run took it at the same moment` } };
 }

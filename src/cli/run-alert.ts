@@ -5,7 +5,7 @@ import { BogusDetector } from "../alert/detector.js";
 import { errorCodeOf, messageOf, type AlertError } from "../alert/errors.js";
 import { detectorOptions } from "../alert/options.js";
 import { alertJson, EXIT_CODE, eventLine, pluginOutput, pluginState, problemJson, timelineText } from "../alert/output.js";
-import { loadState, saveState, STATE_VERSION, type StateFile } from "../alert/state.js";
+import { loadState, lockState, saveState, STATE_VERSION, type StateFile, type StateLock } from "../alert/state.js";
 import type { CorrelatorOptions } from "../correlate/correlator.js";
 import type { FileStats } from "../input/accounting.js";
 import { Clock } from "../input/clock.js";
@@ -59,11 +59,22 @@ async function printStats(args: AlertArgs, files: readonly FileStats[]): Promise
 
 export async function runAlert(args: AlertArgs): Promise<number> {
   const print: Print = (text) => writeOut(text);
+  let lock: StateLock | null = null;
   try {
+    if (args.state !== undefined) {
+      const taken = await lockState(args.state);
+      if ("error" in taken) {
+        await printProblems(args, [taken.error], print);
+        return EXIT_CODE.UNKNOWN;
+      }
+      lock = taken;
+    }
     return await alert(args, print);
   } catch (error) {
     await printProblems(args, [{ code: "E_INTERNAL", message: `${messageOf(error)}${errorCodeOf(error) !== undefined ? ` (${errorCodeOf(error)})` : ""}` }], print);
     return EXIT_CODE.UNKNOWN;
+  } finally {
+    await lock?.release();
   }
 }
 
