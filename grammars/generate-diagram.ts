@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createSyntaxDiagramsCode } from "chevrotain";
+import { createSyntaxDiagramsCode } from "./chevrotain.js";
 import { ENTRY_RULES, esaParser } from "./parser.js";
 
 const here = dirname(fileURLToPath(import.meta.url));

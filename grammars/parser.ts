@@ -5,7 +5,7 @@
 // Every rule cites the line form it models. "Beyond" marks what it accepts that no source shows:
 // the reference (shared/reference/esa-dane.md) asks to parse the general shape and never to
 // require exact text where the shape will do.
-import { CstParser, EOF as EOF_TYPE, Lexer, type CstNode, type IToken } from "chevrotain";
+import { CstParser, EOF as EOF_TYPE, Lexer, type CstNode, type IToken } from "./chevrotain.js";
 import * as T from "./tokens.js";
 
 export class EsaLogParser extends CstParser {

@@ -6,7 +6,7 @@
 // what makes Chevrotain fast enough for debug logs. Multi-word heads such as `DNS query:` are one
 // token each for the same reason. The lexer is total: a `Stray` token takes any character that
 // nothing else does, so lexing never fails and every problem surfaces as a parse error.
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import { createToken, Lexer, type TokenType } from "./chevrotain.js";
 
 /** Category of every token: rules that accept free text consume `AnyToken`. */
 export const AnyToken = createToken({ name: "AnyToken", pattern: Lexer.NA });

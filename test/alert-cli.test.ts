@@ -5,7 +5,7 @@ import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, ROOT, runCli, type CliResult } from "./helpers/cli.js";
+import { CLI_ENV, BIN, ROOT, runCli, type CliResult } from "./helpers/cli.js";
 import { cleanDayScenario, lineIndexAt, outageScenario } from "./helpers/log-builder.js";
 
 const FIRST_LINE = /^DANE BOGUS (OK|WARNING|CRITICAL|UNKNOWN) - .* \| bogus=\d+;\d+;\d+;0/;
@@ -13,7 +13,7 @@ const FIRST_LINE = /^DANE BOGUS (OK|WARNING|CRITICAL|UNKNOWN) - .* \| bogus=\d+;
 /** The binary, asynchronously, so that independent runs go side by side. */
 function alertAsync(...args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "alert", ...args], { cwd: ROOT, env: { ...process.env, TZ: "UTC", NO_COLOR: "1" } });
+    const child = spawn(process.execPath, [BIN, "alert", ...args], { cwd: ROOT, env: CLI_ENV });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));

@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, writ
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, ROOT } from "./helpers/cli.js";
+import { CLI_ENV, BIN, ROOT } from "./helpers/cli.js";
 import * as gen from "./helpers/generate-log.js";
 
 interface Result {
@@ -18,7 +18,7 @@ interface Result {
 
 function esaDane(args: string[]): Promise<Result> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, TZ: "UTC", NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: CLI_ENV, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -185,7 +185,7 @@ describe("esa-dane alert --follow", () => {
     const rotateAt = gen.OUTAGE.fromMs + 30 * gen.MINUTE;
     writeFileSync(current, gen.render(appliance, part(0, gen.OUTAGE.fromMs)));
 
-    const child = spawn(process.execPath, [BIN, "alert", current, "--follow", "--poll-ms", "20", "--state", state], { cwd: ROOT, env: { ...process.env, TZ: "UTC" } });
+    const child = spawn(process.execPath, [BIN, "alert", current, "--follow", "--poll-ms", "20", "--state", state], { cwd: ROOT, env: CLI_ENV });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, ROOT, runCli, type CliResult } from "./helpers/cli.js";
+import { CLI_ENV, BIN, ROOT, runCli, type CliResult } from "./helpers/cli.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "esa-dane-report-cli-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -24,7 +24,7 @@ const FORMATS = [
 /** The binary, asynchronously: the six formats run side by side. */
 function reportAsync(format: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "report", "samples/", "--year", "2024", "--format", format, "--stats", "none"], { cwd: ROOT, env: { ...process.env, TZ: "UTC", NO_COLOR: "1" } });
+    const child = spawn(process.execPath, [BIN, "report", "samples/", "--year", "2024", "--format", format, "--stats", "none"], { cwd: ROOT, env: CLI_ENV });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));

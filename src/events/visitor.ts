@@ -1,7 +1,7 @@
 // Turns a parse (CST) of one message into a typed event body. The grammar accepts general
 // shapes; this is where values get their meaning and where shapes that fit the grammar but not
 // the family (a QIP tuple without its resolver) are refused with E_SHAPE.
-import type { CstNode, IToken } from "chevrotain";
+import type { CstNode, IToken } from "../../grammars/chevrotain.js";
 import { esaParser } from "../../grammars/parser.js";
 import type {
   DnsRecordValue,
