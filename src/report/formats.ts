@@ -2,6 +2,7 @@
 // format (src/output/escape.ts): log content is hostile input.
 import { escapeCsv, escapeJsonText, escapeMarkdown, escapePrometheusHelp, escapePrometheusLabel, escapeTerminal } from "../output/escape.js";
 import type { FileStats } from "../input/accounting.js";
+import type { ResolverStats } from "../correlate/types.js";
 import type { DomainReport, ReportData } from "./aggregate.js";
 import { fitTable, wrap, type Column } from "./layout.js";
 import { verdict } from "./verdict.js";
@@ -31,6 +32,37 @@ function filterText(report: ReportData): string {
   const f = report.filters;
   const parts = [f.since !== null ? `since ${f.since}` : null, f.until !== null ? `until ${f.until}` : null, f.domains.length > 0 ? `domain ${f.domains.join(" ")}` : null].filter((p): p is string => p !== null);
   return parts.length > 0 ? ` (attempts ${parts.join(", ")})` : "";
+}
+
+/** One row of the domain table (terminal and Markdown), log text escaped by `escape`. */
+function domainCells(d: DomainReport, escape: (text: string) => string): string[] {
+  return [
+    escape(d.name),
+    String(d.attempts),
+    String(d.decisions["dane-success"]),
+    String(d.decisions["tls-fallback"]),
+    String(d.decisions["dane-fail"]),
+    String(d.decisions.undetermined),
+    bogusCell(d),
+    String(d.resolverFallbacks),
+    String(d.mismatches),
+    escape(otherNames(d)),
+  ];
+}
+
+/** One row of the resolver table (terminal and Markdown); the appliance column only when wanted. */
+function resolverCells(r: ResolverStats, escape: (text: string) => string, withAppliance: boolean): string[] {
+  return [
+    escape(r.ip),
+    ...(withAppliance ? [escape(r.host ?? "-")] : []),
+    String(r.queries),
+    String(r.failures),
+    String(r.answers.secure),
+    String(r.answers.insecure),
+    String(r.answers.bogus),
+    `${r.fallbacksFrom}/${r.fallbacksTo}`,
+    r.likelyNoDnssec ? `likely none: ${escape(r.noDnssecReason ?? "")}` : "ok",
+  ];
 }
 
 function bogusCell(d: DomainReport): string {
@@ -84,18 +116,7 @@ export function renderTable(report: ReportData, options: TableOptions): string {
       { head: "mis-\nmatch", align: "right", keep: 60, paint: painter(c, ANSI.yellow) },
       { head: report.by === "mx" ? "domains" : "MX hosts", align: "left", keep: 10, flex: { min: 12, cut: "end" } },
     ];
-    const cells = rows.map((d) => [
-      escapeTerminal(d.name),
-      String(d.attempts),
-      String(d.decisions["dane-success"]),
-      String(d.decisions["tls-fallback"]),
-      String(d.decisions["dane-fail"]),
-      String(d.decisions.undetermined),
-      bogusCell(d),
-      String(d.resolverFallbacks),
-      String(d.mismatches),
-      escapeTerminal(otherNames(d)),
-    ]);
+    const cells = rows.map((d) => domainCells(d, escapeTerminal));
     const table = fitTable(columns, cells, width);
     const notes = [
       more > 0 ? `(${more} more; --top to show more)` : null,
@@ -117,17 +138,7 @@ export function renderTable(report: ReportData, options: TableOptions): string {
       { head: "fallbacks\nfrom/to", align: "center", keep: 50 },
       { head: "DNSSEC", align: "left", keep: 75, flex: { min: 11, cut: "end" }, paint: painter(c, ANSI.red, (t) => t === "ok") },
     ];
-    const cells = report.resolvers.map((r) => [
-      escapeTerminal(r.ip),
-      ...(anyHost ? [escapeTerminal(r.host ?? "-")] : []),
-      String(r.queries),
-      String(r.failures),
-      String(r.answers.secure),
-      String(r.answers.insecure),
-      String(r.answers.bogus),
-      `${r.fallbacksFrom}/${r.fallbacksTo}`,
-      r.likelyNoDnssec ? `likely none: ${escapeTerminal(r.noDnssecReason ?? "")}` : "ok",
-    ]);
+    const cells = report.resolvers.map((r) => resolverCells(r, escapeTerminal, anyHost));
     const table = fitTable(columns, cells, width);
     parts.push([painter(c, ANSI.bold)("Resolvers"), table.text, ...(table.omitted.length > 0 ? [wrap(`(left out for lack of width: ${table.omitted.join(", ")})`, width)] : [])].join("\n"));
   }
@@ -265,18 +276,7 @@ export function renderMarkdown(report: ReportData, options: { top: number | null
     const table = markdownTable(
       [report.by === "mx" ? "MX host" : "domain", "attempts", "DANE ok", "fallback", "DANE fail", "undetermined", "Bogus MX/A/TLSA", "resolver fallbacks", "mismatches", report.by === "mx" ? "domains" : "MX hosts"],
       ["l", "r", "r", "r", "r", "r", "c", "r", "r", "l"],
-      rows.map((d) => [
-        md(d.name),
-        String(d.attempts),
-        String(d.decisions["dane-success"]),
-        String(d.decisions["tls-fallback"]),
-        String(d.decisions["dane-fail"]),
-        String(d.decisions.undetermined),
-        bogusCell(d),
-        String(d.resolverFallbacks),
-        String(d.mismatches),
-        md(otherNames(d)),
-      ]),
+      rows.map((d) => domainCells(d, md)),
     );
     out.push(more > 0 ? `${table}\n\n${more} more (--top to show more).` : table);
   }
@@ -286,17 +286,7 @@ export function renderMarkdown(report: ReportData, options: { top: number | null
       markdownTable(
         ["resolver", "appliance", "queries", "failures", "Secure", "Insecure", "Bogus", "fallbacks from/to", "DNSSEC"],
         ["l", "l", "r", "r", "r", "r", "r", "c", "l"],
-        report.resolvers.map((r) => [
-          md(r.ip),
-          md(r.host ?? "-"),
-          String(r.queries),
-          String(r.failures),
-          String(r.answers.secure),
-          String(r.answers.insecure),
-          String(r.answers.bogus),
-          `${r.fallbacksFrom}/${r.fallbacksTo}`,
-          r.likelyNoDnssec ? `likely none: ${md(r.noDnssecReason ?? "")}` : "ok",
-        ]),
+        report.resolvers.map((r) => resolverCells(r, md, true)),
       ),
     );
   }
