@@ -12,6 +12,12 @@ import { decodeRecords, RecordEncoder } from "../src/input/record-codec.js";
 import { RecordReader, type ClassifiedRecord, type ReaderCounts } from "../src/input/records.js";
 import { runCli, PUBLIC_SAMPLES, ROOT } from "./helpers/cli.js";
 import { readdirSync } from "node:fs";
+import fc from "fast-check";
+import { newFileStats } from "../src/input/accounting.js";
+import { Clock } from "../src/input/clock.js";
+import { readChunked, type ChunkClassifier } from "../src/input/parallel.js";
+import { readText } from "../src/input/read.js";
+import { ESA_FRAGMENTS } from "./helpers/fragments.js";
 
 function classifyAll(text: string): ClassifiedRecord[] {
   const counts: ReaderCounts = { joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0 };
@@ -100,5 +106,46 @@ describe("report with worker threads", () => {
       expect(parallel.status).toBe(0);
       expect(parallel.stdout === sequential.stdout).toBe(true);
     }
+  });
+});
+
+describe("chunked reading (the worker path) on random input", () => {
+  // The worker's code run on this thread, so that hundreds of cases stay fast; chunks of a few
+  // bytes put chunk boundaries inside wrapped records, blank runs and over-long lines.
+  const inProcess: ChunkClassifier = {
+    size: 1,
+    classify: async (bytes, firstLineTruncated, keepUnknownText) => classifyChunk({ seq: 0, bytes, firstLineTruncated, keepUnknownText }),
+  };
+  const line = fc.oneof(
+    { weight: 8, arbitrary: fc.array(fc.constantFrom(...ESA_FRAGMENTS), { minLength: 1, maxLength: 10 }).map((parts) => parts.join("")) },
+    { weight: 1, arbitrary: fc.constantFrom("", "  ", "\t", "# comment", "continued text without a prefix") },
+    // Written out in the property: a counterexample then shows "LONG 65000", not 65,000 x's.
+    { weight: 1, arbitrary: fc.integer({ min: 60_000, max: 70_000 }).map((n) => `LONG ${n}`) },
+  );
+  const expand = (l: string) => (l.startsWith("LONG ") ? `Mon Feb  4 20:08:47 2019 Info: ${"x".repeat(Number(l.slice(5)))}` : l);
+
+  async function viaChunks(text: string, chunkBytes: number) {
+    const out: string[] = [];
+    const stats = newFileStats("r.log");
+    const sink = { event: (e: unknown) => out.push(JSON.stringify(e)), unknown: (u: unknown) => out.push(JSON.stringify(u)), malformed: (m: unknown) => out.push(JSON.stringify(m)) };
+    async function* bytes() {
+      yield Buffer.from(text, "utf8");
+    }
+    await readChunked(bytes(), inProcess, "r.log", new Clock({ referenceTime: 0 }), null, stats, sink, undefined, chunkBytes);
+    return { out, stats };
+  }
+
+  it("gives the same records, counts and order as reading line by line", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { maxLength: 40 }), fc.boolean(), fc.integer({ min: 1, max: 400 }), async (lines, finalNewline, chunkBytes) => {
+        const text = lines.map(expand).join("\n") + (finalNewline ? "\n" : "");
+        const out: string[] = [];
+        const stats = readText(text, "r.log", {}, { event: (e) => out.push(JSON.stringify(e)), unknown: (u) => out.push(JSON.stringify(u)), malformed: (m) => out.push(JSON.stringify(m)) });
+        const chunked = await viaChunks(text, chunkBytes);
+        expect(chunked.stats).toEqual(stats);
+        expect(chunked.out).toEqual(out);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

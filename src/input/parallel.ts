@@ -22,7 +22,13 @@ function workerScript(): URL {
   return new URL(here.href.replace("/src/input/", "/dist/src/input/"));
 }
 
-export class ChunkPool {
+/** What classifies chunks: worker threads (ChunkPool), or the same code on this thread in tests. */
+export interface ChunkClassifier {
+  readonly size: number;
+  classify(bytes: Uint8Array, firstLineTruncated: boolean, keepUnknownText: boolean): Promise<ChunkResult>;
+}
+
+export class ChunkPool implements ChunkClassifier {
   private readonly workers: Worker[] = [];
   private readonly waiting = new Map<number, { resolve: (r: ChunkResult) => void; reject: (e: Error) => void }>();
   private next = 0;
@@ -129,13 +135,14 @@ export async function* lineChunks(input: AsyncIterable<Buffer>, target = CHUNK_B
 /** Reads one input's bytes through the pool; same records, counts and order as RecordAssembler. */
 export async function readChunked(
   bytes: AsyncIterable<Buffer>,
-  pool: ChunkPool,
+  pool: ChunkClassifier,
   file: string,
   clock: Clock,
   defaultHost: string | null,
   stats: FileStats,
   sink: RecordSink,
   backpressure?: () => Promise<void> | null,
+  chunkBytes = CHUNK_BYTES,
 ): Promise<void> {
   const timer = new RecordTimer(file, clock, defaultHost, stats, sink);
   const joiner = new RecordReader(stats, timer.push);
@@ -163,7 +170,7 @@ export async function readChunked(
     base += result.lineCount;
   };
   try {
-    for await (const chunk of lineChunks(bytes)) {
+    for await (const chunk of lineChunks(bytes, chunkBytes)) {
       inFlight.push(pool.classify(chunk.bytes, chunk.firstLineTruncated, keepUnknownText));
       if (inFlight.length >= pool.size * 2) settle(await inFlight.shift()!);
       const full = backpressure?.();
