@@ -168,6 +168,25 @@ describe("deliveries", () => {
     expect(attempts.every((a) => a.record.host === null)).toBe(true);
   });
 
+  it("a TLS failure is a failed certificate only when it could be one", () => {
+    // Secure MX, A and TLSA: the certificate decides (M1 success / M2 fail).
+    const failing = (reason: string) =>
+      log(
+        dns(0, "ok.example", "mx.ok.example", "203.0.113.5", { mx: "secure", a: "secure", tlsa: "secure" }),
+        connection(5, 100, 1, "203.0.113.5", null, "a@ok.example")
+          .filter((line) => !/Delivery start|Message done|Response/.test(line))
+          .map((line) => line.replace(/TLS success .*$/, `TLS failed${reason}`)),
+      );
+    const record = (reason: string) => run(failing(reason), { mode: "mandatory" }).attempts[0]!.record;
+    expect(record(": verify error: no certificate matches the TLSA records")).toMatchObject({ observed: "tls-failed", evidence: { cert: "failed" }, decision: "dane-fail", row: "M2" });
+    // No reason given: the failure of a DANE session is taken as the certificate's.
+    expect(record("")).toMatchObject({ observed: "tls-failed", evidence: { cert: "failed" }, decision: "dane-fail" });
+    // The network went away before the certificate was judged: nothing is known of it.
+    for (const reason of [": [Errno 54] Connection reset by peer", ": timed out", ": unexpected EOF"]) {
+      expect(record(reason), reason).toMatchObject({ observed: "tls-failed", evidence: { cert: "unknown" }, decision: "undetermined" });
+    }
+  });
+
   it("flags a mismatch when the log contradicts the replay", () => {
     const insecure = log(dns(0, "plain.example", "mx.plain.example", "198.51.100.9", { mx: "insecure", a: "insecure", tlsa: "none" }), connection(5, 400, 20, "198.51.100.9", null, "a@plain.example"));
     expect(run(insecure, { mode: "mandatory" }).attempts[0]!.record).toMatchObject({ decision: "dane-fail", row: "M13", observed: "tls" });

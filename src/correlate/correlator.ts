@@ -77,6 +77,15 @@ interface Candidate {
   resolution: Resolution | null;
 }
 
+// `TLS failed: [Errno 54] Connection reset by peer` (the ICID form in the reference) or a timeout:
+// the session ended before the certificate was judged, so it says nothing about the certificate.
+const NETWORK_FAILURE = /\[Errno \d+\]|reset by peer|timed? ?out|broken pipe|connection (?:closed|refused|aborted)|unexpected eof|\beof\b/i;
+
+/** True when a `TLS failed` reason shows the session failed before the certificate check. */
+export function failedBeforeCertificate(reason: string | null): boolean {
+  return reason !== null && NETWORK_FAILURE.test(reason) && !/certificate|verif|tlsa|dane/i.test(reason);
+}
+
 interface Connection {
   dcid: number;
   ip: string;
@@ -88,6 +97,8 @@ interface Connection {
   daneDomain: string | null;
   /** The domain a `Connection Error: DCID n domain: ...` line names. */
   errorDomain: string | null;
+  /** What a `TLS failed` line said; null without such a line or without a reason. */
+  tlsFailure: string | null;
   mids: number[];
   recipients: string[];
   result: DeliveryResult;
@@ -350,6 +361,7 @@ export class Correlator {
           observed: null,
           daneDomain: null,
           errorDomain: null,
+          tlsFailure: null,
           mids: [],
           recipients: [],
           result: "unknown",
@@ -436,6 +448,7 @@ export class Correlator {
         return;
       case "tls-failed":
         connection.observed = "tls-failed";
+        connection.tlsFailure = event.reason;
         return;
       case "connection-error":
         connection.result = "connection-error";
@@ -522,7 +535,7 @@ export class Correlator {
     // never an SMTP session: nothing went over it, in plaintext or otherwise.
     const neverConnected = connection.result === "connection-error" && connection.mids.length === 0;
     const observed: Observed = connection.observed ?? (neverConnected ? "no-connection" : "plaintext");
-    const cert: CertEvidence = observed === "dane-success" ? "success" : observed === "tls-failed" ? "failed" : "unknown";
+    const cert: CertEvidence = observed === "dane-success" ? "success" : observed === "tls-failed" && !failedBeforeCertificate(connection.tlsFailure) ? "failed" : "unknown";
     const lookups: DnsLookup[] = [];
     const entries = [candidate?.mx ?? null, candidate?.a ?? null, candidate?.tlsa ?? null];
     let cached = false;
