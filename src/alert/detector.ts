@@ -134,12 +134,12 @@ export class BogusDetector {
     return structuredClone(this.state);
   }
 
-  /** The level of the alert active at the end of the data, counting a provisional judgement of the open bucket. */
   /** The baseline the next bucket will be judged against (carried over by --state). */
   get baselineNow(): number {
     return this.state.baseline;
   }
 
+  /** The level of the alert active at the end of the data, counting a provisional judgement of the open bucket. */
   get levelNow(): Level {
     return this.activeEpisode()?.level ?? "OK";
   }

@@ -45,7 +45,7 @@ export function withInputOptions<T>(yargs: Argv<T>): Argv<T & InputArgs> {
  * heap of 40-50 MB). Growing by half keeps RSS near 220-250 MB for 100 MB to 1 GB of log at
  * about 5% more time, and unlike a hard --max-old-space-size it cannot run out of memory on a
  * log whose live state is big. Not with workers: there the main thread's large per-chunk
- * messages would trigger a full collection every few chunks (50% slower, measured).
+ * messages would trigger a full collection every few chunks (20-50% slower, measured).
  */
 function tuneHeap(workers: number): void {
   if (workers === 0) setFlagsFromString("--heap-growing-percent=50");
