@@ -226,7 +226,8 @@ export class EsaLogParser extends CstParser {
           this.OPTION4(() => {
             this.CONSUME(T.CN);
             this.CONSUME(T.Colon);
-            this.CONSUME(T.Angle, { LABEL: "cn" });
+            // Beyond: a bare name, as the addresses of `To:` may be.
+            this.OR2([{ ALT: () => this.CONSUME(T.Angle, { LABEL: "cn" }) }, { ALT: () => this.CONSUME4(T.Word, { LABEL: "cn" }) }]);
           });
         },
       },
@@ -267,9 +268,18 @@ export class EsaLogParser extends CstParser {
   });
 
   /**
+   * An address after `To:` or `From:`: `<matthew@cisco.com>` (public samples), or bare as a
+   * posted real log prints it: `To: ******@domainsample2.com`, `From: ******@domainsample1.com`.
+   */
+  public mailAddress = this.RULE("mailAddress", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Angle, { LABEL: "address" }) }, { ALT: () => this.CONSUME(T.Word, { LABEL: "address" }) }]);
+  });
+
+  /**
    * Message lines that start `MID n`: `MID 64855 ICID 3160 RID 0 To: <matthew@cisco.com>`,
    * `MID 6 ICID 5 From: <sender@remotehost.com>`, `MID 24611465 RID [0] Response '2.0.0 Ok: ...'`,
-   * `MID 14 queued for delivery`. Public samples (212837, AsyncOS help, criblpacks).
+   * `MID 14 queued for delivery`. Public samples (212837, AsyncOS help, criblpacks); the
+   * address may be bare (`MID 14 ICID 14 RID 0 To: ******@domainsample2.com`, a posted real log).
    */
   public midLine = this.RULE("midLine", () => {
     this.CONSUME(T.MID);
@@ -286,14 +296,14 @@ export class EsaLogParser extends CstParser {
                 this.CONSUME3(T.Integer, { LABEL: "rid" });
                 this.CONSUME(T.To);
                 this.CONSUME(T.Colon);
-                this.CONSUME(T.Angle, { LABEL: "to" });
+                this.SUBRULE(this.mailAddress, { LABEL: "to" });
               },
             },
             {
               ALT: () => {
                 this.CONSUME(T.From);
                 this.CONSUME2(T.Colon);
-                this.CONSUME2(T.Angle, { LABEL: "from" });
+                this.SUBRULE2(this.mailAddress, { LABEL: "from" });
               },
             },
           ]);

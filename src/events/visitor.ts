@@ -300,19 +300,17 @@ export class EventVisitor extends BaseVisitor {
 
   midLine(ctx: Children): EventBody {
     const mid = int(requiredToken(ctx, "mid").image);
-    const to = token(ctx, "to");
-    if (to !== undefined) {
+    if (ctx["to"] !== undefined) {
       return {
         kind: "message-recipient",
         mid,
         icid: int(requiredToken(ctx, "icid").image),
         rid: int(requiredToken(ctx, "rid").image),
-        to: to.image.slice(1, -1),
+        to: this.visit(node(ctx, "to")) as string,
       };
     }
-    const from = token(ctx, "from");
-    if (from !== undefined) {
-      return { kind: "message-sender", mid, icid: int(requiredToken(ctx, "icid").image), from: from.image.slice(1, -1) };
+    if (ctx["from"] !== undefined) {
+      return { kind: "message-sender", mid, icid: int(requiredToken(ctx, "icid").image), from: this.visit(node(ctx, "from")) as string };
     }
     if (ctx["Response"] !== undefined) {
       const words = tokens(ctx, "response");
@@ -322,6 +320,12 @@ export class EventVisitor extends BaseVisitor {
       return { kind: "delivery-response", mid, rids: tokens(ctx, "rids").map((t) => int(t.image)), response };
     }
     return { kind: "message-queued", mid };
+  }
+
+  /** The address without its angle brackets, whether or not the line had them. */
+  mailAddress(ctx: Children): string {
+    const image = requiredToken(ctx, "address").image;
+    return image.startsWith("<") ? image.slice(1, -1) : image;
   }
 
   messageStart(ctx: Children): EventBody {
