@@ -103,6 +103,8 @@ export const Response = keyword("Response", "Response");
 export const Message = keyword("Message", "Message");
 export const SN = keyword("SN", "SN");
 export const Seconds = keyword("Seconds", "seconds");
+export const Details = keyword("Details", "details");
+export const Reason = keyword("Reason", "reason");
 
 export const SQString = createToken({ name: "SQString", pattern: /'(?:[^'\\]|\\.)*'/, categories: [AnyToken] });
 export const DQString = createToken({ name: "DQString", pattern: /"(?:[^"\\]|\\.)*"/, categories: [AnyToken] });
@@ -110,6 +112,8 @@ export const Angle = createToken({ name: "Angle", pattern: /<[^<>]*>/, categorie
 // Python 2 longs print with an `L` suffix (`8496573380345476L`).
 export const PyLong = createToken({ name: "PyLong", pattern: /\d+L/, longer_alt: PlainWord, categories: [AnyToken] });
 export const Integer = createToken({ name: "Integer", pattern: /-?\d+/, longer_alt: PlainWord, categories: [AnyToken] });
+/** A lone hyphen: it separates the DSN of a Delayed or Bounced line (` - 4.3.2 - `). After Integer, so `-21600` stays a number. */
+export const Dash = createToken({ name: "Dash", pattern: "-", longer_alt: PlainWord, categories: [Word, AnyToken] });
 export const LParen = createToken({ name: "LParen", pattern: "(", categories: [AnyToken] });
 export const RParen = createToken({ name: "RParen", pattern: ")", categories: [AnyToken] });
 export const LBracket = createToken({ name: "LBracket", pattern: "[", categories: [AnyToken] });
@@ -180,11 +184,14 @@ export const allTokens: TokenType[] = [
   Message,
   SN,
   Seconds,
+  Details,
+  Reason,
   SQString,
   DQString,
   Angle,
   PyLong,
   Integer,
+  Dash,
   LParen,
   RParen,
   LBracket,

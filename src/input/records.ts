@@ -9,7 +9,7 @@
 //                 and the clock are sequential), accounting, the sink
 // RecordAssembler chains both for sequential reading.
 import { classifyMessage, familyOf, type MessageOutcome } from "../events/classify.js";
-import type { EventBody } from "../events/visitor.js";
+import type { EventBody } from "../events/types.js";
 import type { Level, LogEvent, Malformed, MalformedCode, Unknown } from "../events/types.js";
 import type { FileStats } from "./accounting.js";
 import { Clock } from "./clock.js";
