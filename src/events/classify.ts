@@ -2,7 +2,7 @@
 // the message's first tokens. Messages of families esa-dane does not model are `unknown`; most
 // lines of a real mail log are, and most of them are never lexed (their first character starts
 // no head).
-import { parseMessage, type MessageParse } from "../../grammars/parser.js";
+import { parseMessage, parseMessages, type MessageParse } from "../../grammars/parser.js";
 
 export type MessageOutcome = MessageParse;
 
@@ -26,4 +26,9 @@ export function familyOf(message: string): string {
 /** Classifies one message (the text after `Level: `). Pure: the same text gives the same outcome. */
 export function classifyMessage(message: string): MessageOutcome {
   return parseMessage(message);
+}
+
+/** Classifies messages together (one lexer call for the lot): the same outcomes as classifyMessage on each. */
+export function classifyMessages(messages: readonly string[]): MessageOutcome[] {
+  return parseMessages(messages);
 }
