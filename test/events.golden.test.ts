@@ -23,7 +23,7 @@ const sources = [
 ];
 
 function records(text: string): ClassifiedRecord[] {
-  const counts: ReaderCounts = { joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0 };
+  const counts: ReaderCounts = { logLines: 0, joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0 };
   const out: ClassifiedRecord[] = [];
   const reader = new RecordReader(counts, (record) => out.push(record));
   const splitter = new LineSplitter((line, lineNo, flags) => reader.pushLine(line, lineNo, flags));

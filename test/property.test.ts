@@ -115,7 +115,7 @@ describe("speed paths give the same records as the plain ones", () => {
   });
 
   function recordsOf(text: string, batch: number): ClassifiedRecord[] {
-    const counts: ReaderCounts = { joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0 };
+    const counts: ReaderCounts = { logLines: 0, joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0 };
     const out: ClassifiedRecord[] = [];
     const reader = new RecordReader(counts, (record) => out.push(record), batch);
     const splitter = new LineSplitter((l, n, flags) => reader.pushLine(l, n, flags));

@@ -37,7 +37,7 @@ function startsRecord(text: string): boolean {
 }
 
 export function classifyChunk(request: ChunkRequest): ChunkResult {
-  const counts: ReaderCounts = { joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0 };
+  const counts: ReaderCounts = { logLines: 0, joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0 };
   const records = new RecordEncoder();
   let unknownLines = 0;
   const reader = new RecordReader(counts, (record) => {

@@ -161,6 +161,7 @@ export async function readChunked(
     decodeRecords(result.records, base, timer.push);
     timer.countUnknown(result.unknownLines);
     stats.read += result.lineCount - result.head.length;
+    stats.logLines += result.counts.logLines;
     stats.joined += result.counts.joined;
     stats.truncated += result.counts.truncated;
     stats.invalidUtf8 += result.counts.invalidUtf8;

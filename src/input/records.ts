@@ -31,6 +31,7 @@ export type ClassifiedRecord =
 
 /** Counts only the first stage sees. */
 export interface ReaderCounts {
+  logLines: number;
   joined: number;
   truncated: number;
   invalidUtf8: number;
@@ -102,6 +103,7 @@ export class RecordReader {
       return;
     }
     this.close();
+    this.counts.logLines++;
     if ("invalid" in prefix) {
       this.emit({ t: "malformed", line: lineNo, lines: 1, family: "(prefix)", code: "E_PREFIX", message: prefix.invalid, text });
       return;
