@@ -108,6 +108,10 @@ export class EsaLogParser extends EmbeddedActionsParser {
     ]),
   );
 
+  /**
+   * A Python tuple or list: `('ietf.org', 'MX', '194.191.40.84', 60)`, `[(0, 'mail.ietf.org.')]`,
+   * `[]` (tech note 214794, debug excerpts). An opening parenthesis makes a tuple.
+   */
   public pySequence = this.RULE("pySequence", (): PyValue => {
     const tuple = this.OR([{ ALT: () => (this.CONSUME(T.LParen), true) }, { ALT: () => (this.CONSUME(T.LBracket), false) }]);
     const values: PyValue[] = [];
