@@ -1,5 +1,6 @@
 // `esa-dane deliveries` on the samples, run as a user runs it (the built binary, TZ=UTC): the
 // NDJSON contract for every line, the golden output, the table and --explain.
+import { attemptRecord } from "../src/output/attempt-record.js";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -119,7 +120,7 @@ describe("esa-dane deliveries samples/ --format ndjson --year 2024", () => {
   it("gives the same records as the pipeline run in-process", () => {
     // The CLI adds nothing and loses nothing: run the same files through readText.
     const inProcess: unknown[] = [];
-    const analysis = new Analysis({ mode: "unknown" }, { attempt: (a) => inProcess.push(a.record) });
+    const analysis = new Analysis({ mode: "unknown" }, { attempt: (a) => inProcess.push(attemptRecord(a)) });
     for (const file of ["samples/ietf-daneverify.@20190204T200847.s", "samples/mail_logs_d.@20240311T083000.s", "samples/mail_logs_d.current", "samples/syslog-two-appliances.log", "samples/thinkbeyond-daneverify.@20190204T201552.s"]) {
       readText(readFileSync(join(ROOT, file), "utf8"), file, { year: 2024 }, analysis.records);
     }

@@ -2,6 +2,7 @@
 // analyse): the JSON contract checked against a hand-written schema, CSV parsed back with an
 // RFC 4180 parser, TLS-RPT against RFC 8460, Prometheus against the text exposition format,
 // per-domain sums against the attempts, hostile log content, and the filters.
+import { attemptRecord } from "../src/output/attempt-record.js";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -531,7 +532,7 @@ describe("report numbers equal the sums over the attempts (esa-dane deliveries)"
       expect(d.observed["dane-success"]).toBe(count((a) => a.record.observed === "dane-success"));
       expect(d.mxHosts).toEqual([...new Set(mine.flatMap((a) => (a.record.mxHost === null ? [] : [a.record.mxHost])))].sort());
       expect([...d.resolvers].sort()).toEqual([...new Set(mine.flatMap((a) => a.record.resolvers))].sort());
-      const starts = mine.map((a) => a.record.start).filter((s): s is string => s !== null).sort();
+      const starts = mine.map((a) => attemptRecord(a).start).filter((s): s is string => s !== null).sort();
       expect(d.firstSeen).toBe(starts[0] ?? null);
     }
   });
@@ -783,7 +784,7 @@ describe("in-process pipeline with the log builder", () => {
     const stats = readText(b.text(), "built.log", {}, analysis.records);
     const resolvers = analysis.finish();
     expect(stats.malformed).toBe(0);
-    const by = Object.fromEntries(attempts.map((a) => [a.record.domain, a.record]));
+    const by = Object.fromEntries(attempts.map((a) => [a.record.domain, attemptRecord(a)]));
     expect(by["ok.example"]).toMatchObject({ evidence: { mx: "secure", a: "secure", tlsa: "secure", cert: "success" }, decision: "dane-success", observed: "dane-success", start: "2024-03-11T08:01:02Z" });
     expect(by["fallback.example"]).toMatchObject({ evidence: { mx: "secure", a: "secure", tlsa: "nxdomain" }, decision: "tls-fallback", row: "O4", observed: "tls" });
     expect(by["bogus.example"]).toMatchObject({ evidence: { mx: "bogus" }, decision: "dane-fail", observed: "no-connection", dcid: null, resolvers: ["10.0.1.53"] });

@@ -2,6 +2,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Attempt } from "../correlate/types.js";
+import { attemptRecord } from "../output/attempt-record.js";
 import { attemptsTable } from "../output/deliveries-table.js";
 import { OutputBuffer } from "../output/buffer.js";
 import { escapeTerminal } from "../output/escape.js";
@@ -17,17 +18,18 @@ export async function runDeliveries(args: DeliveriesArgs): Promise<number> {
   const kept: Attempt[] = [];
   const { read } = await analyse(args.inputs, options, {
     attempt: (attempt) => {
-      if (args.format === "ndjson" && !args.explain) out.line(JSON.stringify(attempt.record));
+      if (args.format === "ndjson" && !args.explain) out.line(JSON.stringify(attemptRecord(attempt)));
       else kept.push(attempt);
     },
   });
   if (args.format === "table") out.line(attemptsTable(kept, process.stdout.columns));
   if (args.explain) {
-    const lines = await sourceLines(kept.flatMap((a) => a.record.source));
-    for (const attempt of kept) {
-      if (args.format === "ndjson") out.line(JSON.stringify(attempt.record));
-      else out.line(`${escapeTerminal(attempt.record.domain ?? "(unknown domain)")} DCID ${attempt.record.dcid ?? "-"}: ${attempt.record.decision}${attempt.record.row ? ` (${attempt.record.row})` : ""}`);
-      for (const ref of attempt.record.source) out.line(`    ${escapeTerminal(ref)}  ${escapeTerminal(lines.get(ref) ?? "(line not available: standard input)")}`);
+    const records = kept.map(attemptRecord);
+    const lines = await sourceLines(records.flatMap((r) => r.source));
+    for (const record of records) {
+      if (args.format === "ndjson") out.line(JSON.stringify(record));
+      else out.line(`${escapeTerminal(record.domain ?? "(unknown domain)")} DCID ${record.dcid ?? "-"}: ${record.decision}${record.row ? ` (${record.row})` : ""}`);
+      for (const ref of record.source) out.line(`    ${escapeTerminal(ref)}  ${escapeTerminal(lines.get(ref) ?? "(line not available: standard input)")}`);
     }
   }
   await out.close();

@@ -1,6 +1,7 @@
 // `esa-dane deliveries --format table`: one row per attempt, for people.
 import Table from "cli-table3";
 import type { Attempt } from "../correlate/types.js";
+import { formatInstant } from "../input/clock.js";
 import { escapeTerminal } from "./escape.js";
 
 const SHORT: Record<string, string> = {
@@ -19,10 +20,10 @@ export function attemptsTable(attempts: readonly Attempt[], columns = 120): stri
     style: { head: [], border: [], compact: true },
     wordWrap: columns < 160,
   });
-  for (const { record: r } of attempts) {
+  for (const { record: r, startMs, utcKnown } of attempts) {
     const e = r.evidence;
     table.push([
-      r.start ?? "-",
+      formatInstant(startMs, utcKnown) ?? "-",
       escapeTerminal(r.host ?? "-"),
       r.dcid ?? "-",
       escapeTerminal(r.domain ?? "?"),

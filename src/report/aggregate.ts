@@ -2,6 +2,7 @@
 // dropped, so memory grows with the number of domains (and their capped lists), not of deliveries.
 import type { FileStats } from "../input/accounting.js";
 import { totalStats } from "../input/accounting.js";
+import { formatInstant } from "../input/clock.js";
 import type { Attempt, AttemptDecision, DeliveryResult, Observed, ResolverStats } from "../correlate/types.js";
 import type { PolicyInputName } from "../policy/evaluate.js";
 
@@ -213,12 +214,12 @@ export class ReportBuilder {
     if (attempt.bogus.mx || attempt.bogus.a || attempt.bogus.tlsa) for (const resolver of r.resolvers) addCapped(row.bogusResolvers, resolver);
     if (attempt.startMs !== null && (row.firstSeenMs === null || attempt.startMs < row.firstSeenMs)) {
       row.firstSeenMs = attempt.startMs;
-      row.firstSeen = r.start;
+      row.firstSeen = formatInstant(attempt.startMs, attempt.utcKnown);
     }
     const last = attempt.endMs ?? attempt.startMs;
     if (last !== null && (row.lastSeenMs === null || last > row.lastSeenMs)) {
       row.lastSeenMs = last;
-      row.lastSeen = r.end ?? r.start;
+      row.lastSeen = formatInstant(last, attempt.utcKnown);
     }
   }
 

@@ -1,0 +1,82 @@
+// Which domain and MX host a connection was for, and the DNS evidence it used: the connected IP
+// leads through the replayed cache to the MX host (IP -> A record, or a CNAME's target) and to
+// the domains whose MX names that host; an open resolution of such a domain is the delivery's own
+// DNS. `TLS success ... for <domain>`, the recipients and a `Connection Error ... domain:` line
+// name the domain for certain.
+import type { CacheEntry, DnsCache } from "./cache.js";
+import { mxHosts } from "./cache.js";
+import { normalName } from "./dns.js";
+import { entryOf } from "./evidence.js";
+import { latestLookup, TLSA_PREFIX, type Resolution, type Resolutions } from "./resolutions.js";
+import type { DnsLookup } from "./types.js";
+
+/** Evidence a connection could use, snapshotted when it opens (the cache moves on). */
+export interface Candidate {
+  domain: string;
+  host: string | null;
+  mx: CacheEntry | null;
+  a: CacheEntry | null;
+  tlsa: CacheEntry | null;
+  resolution: Resolution | null;
+}
+
+/** What the cache and the open resolutions say about a connection to `ip`: open resolutions first, the most recent first. */
+export function candidatesFor(cache: DnsCache, resolutions: Resolutions, ip: string, atMs: number | null): Candidate[] {
+  const candidates: Candidate[] = [];
+  for (const host of cache.hostsForIp(ip)) {
+    const a = cache.get(host, "A", atMs) ?? cache.get(host, "AAAA", atMs) ?? addressOfAlias(cache, host, atMs);
+    const tlsa = cache.get(TLSA_PREFIX + host, "TLSA", atMs);
+    const seen = new Set<string>();
+    for (const resolution of resolutions.forHost(host)) {
+      if (resolution.consumed || !resolution.hosts.includes(host)) continue;
+      seen.add(resolution.domain);
+      candidates.push({ domain: resolution.domain, host, mx: entryOf(resolution.mx), a, tlsa, resolution });
+    }
+    for (const domain of cache.domainsForMxHost(host)) {
+      if (seen.has(domain)) continue;
+      candidates.push({ domain, host, mx: cache.get(domain, "MX", atMs), a, tlsa, resolution: null });
+    }
+  }
+  return candidates.sort((x, y) => Number(y.resolution !== null) - Number(x.resolution !== null) || (y.resolution?.startMs ?? 0) - (x.resolution?.startMs ?? 0));
+}
+
+function addressOfAlias(cache: DnsCache, host: string, atMs: number | null): CacheEntry | null {
+  const cname = cache.get(host, "CNAME", atMs);
+  const target = cname?.records.find((r): r is string => typeof r === "string");
+  return target === undefined ? null : cache.get(normalName(target), "A", atMs);
+}
+
+/** Evidence for a domain known only from the log's words (for-domain, recipients), from the cache. */
+export function candidateFromCache(cache: DnsCache, domain: string, ip: string | null, atMs: number | null): Candidate {
+  const mx = cache.get(domain, "MX", atMs);
+  const hosts = mx === null ? [] : mxHosts(mx.records);
+  const host = (ip === null ? undefined : hosts.find((h) => cache.get(h, "A", atMs)?.records.includes(ip))) ?? (hosts.length === 1 ? hosts[0]! : null);
+  const a = host === null ? null : cache.get(host, "A", atMs);
+  const aMatches = a !== null && (ip === null || a.records.includes(ip));
+  return { domain, host, mx, a: aMatches ? a : null, tlsa: host === null ? null : cache.get(TLSA_PREFIX + host, "TLSA", atMs), resolution: null };
+}
+
+/**
+ * The resolution's own lookups are the delivery's evidence whatever their TTL (the tech note's A
+ * records have TTL 10): fills in what the cache no longer held when the connection opened.
+ */
+export function withOwnLookups(candidate: Candidate | undefined, resolution: Resolution, ip: string): Candidate {
+  const addressLookup = (host: string): DnsLookup | undefined => {
+    const target = latestLookup(resolution, host, (l) => l.qtype === "CNAME")?.records.find((r): r is string => typeof r === "string");
+    const names = target === undefined ? [host] : [host, normalName(target)];
+    for (const name of names) {
+      const found = latestLookup(resolution, name, (l) => (l.qtype === "A" || l.qtype === "AAAA") && l.records.includes(ip));
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  const host = candidate?.host ?? resolution.hosts.find((h) => addressLookup(h) !== undefined) ?? null;
+  return {
+    domain: resolution.domain,
+    host,
+    mx: candidate?.mx ?? entryOf(resolution.mx),
+    a: candidate?.a ?? (host === null ? null : entryOf(addressLookup(host))),
+    tlsa: candidate?.tlsa ?? (host === null ? null : entryOf(latestLookup(resolution, host, (l) => l.qtype === "TLSA"))),
+    resolution,
+  };
+}
