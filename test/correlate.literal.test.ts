@@ -211,6 +211,7 @@ describe("a DANE success", () => {
       dcid: 219102,
       mids: [441102],
       domain: "dane-ok.example",
+      domainCandidates: [],
       mxHost: "mail.dane-ok.example",
       ip: "203.0.113.25",
       evidence: { mx: "secure", a: "secure", tlsa: "secure", cert: "success" },

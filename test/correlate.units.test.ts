@@ -42,10 +42,10 @@ describe("evidence", () => {
 
 function parts(over: Partial<AttemptParts> = {}): AttemptParts {
   return {
-    host: null, dcid: 1, mids: [], domain: "x.example", mxHost: null, ip: null,
+    host: null, dcid: 1, mids: [], domain: "x.example", domainCandidates: [], mxHost: null, ip: null,
     evidence: { mx: "secure", a: "secure", tlsa: "secure", cert: "success" }, observed: "dane-success",
     startMs: 0, endMs: 0, result: "delivered", recipients: [], sendingIp: null, utcKnown: true,
-    delivered: true, cached: false, lookups: [], source: [], ...over,
+    delivered: true, cached: false, lookups: [], cachedLookups: [], source: [], ...over,
   };
 }
 
@@ -62,6 +62,10 @@ describe("decision and flags", () => {
     expect(a.record.flags).toEqual(["bogus", "resolver-fallback", "cached"]);
     expect(a.record.resolvers).toEqual(["10.0.1.53"]);
     expect(a.fallbacks).toBe(1);
+    // A cached answer's lookup had a fallback: that was another run's, not this attempt's.
+    const reused = buildAttempt(parts({ cachedLookups: [fell], cached: true }), "unknown");
+    expect(reused.record.flags).toEqual(["dane-success", "cached"]);
+    expect(reused.record.resolvers).toEqual(["10.0.1.53"]);
     const delivered = buildAttempt(parts({ evidence: { mx: "insecure", a: "insecure", tlsa: "unknown", cert: "unknown" }, observed: "tls" }), "mandatory");
     expect(delivered.record.flags).toEqual(["mismatch"]);
     const open = buildAttempt(parts({ evidence: { mx: "secure", a: "secure", tlsa: "secure", cert: "unknown" }, observed: "tls", delivered: false }), "unknown");

@@ -723,8 +723,9 @@ describe("report filters", () => {
     const by = new Map(json.domains.map((d) => [d.name, d]));
     expect(by.get("mx0.c.example")).toMatchObject({ attempts: 2, mxHosts: ["c.example"] });
     expect(by.get("mx1.c.example")).toMatchObject({ attempts: 2, mxHosts: ["c.example"] });
-    // The Bogus MX attempt has no MX host.
-    expect(by.get("(unknown MX host)")).toMatchObject({ attempts: 1, bogus: { mx: 1, a: 0, tlsa: 0 } });
+    // The Bogus MX answer still names its host (issue 10): the attempt is counted there, not under "(unknown MX host)".
+    expect(by.get("mx.b.example")).toMatchObject({ attempts: 4, bogus: { mx: 1, a: 0, tlsa: 0 } });
+    expect(by.get("(unknown MX host)")).toBeUndefined();
     expect(json.domains.reduce((n, d) => n + d.attempts, 0)).toBe(20);
     const csv = parseCsv((await report([path], { by: "mx", format: "csv" })).text);
     expect(csv[0]![0]).toBe("mx_host");

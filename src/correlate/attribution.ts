@@ -12,7 +12,8 @@ import type { DnsLookup } from "./types.js";
 
 /** Evidence a connection could use, snapshotted when it opens (the cache moves on). */
 export interface Candidate {
-  domain: string;
+  /** Null for a chain from the cache at a host whose domain the cache does not know. */
+  domain: string | null;
   host: string | null;
   mx: CacheEntry | null;
   a: CacheEntry | null;
@@ -29,8 +30,18 @@ export function candidatesFor(cache: DnsCache, resolutions: Resolutions, ip: str
     const seen = new Set<string>();
     for (const resolution of resolutions.forHost(host)) {
       if (resolution.consumed || !resolution.hosts.includes(host)) continue;
-      seen.add(resolution.domain);
-      candidates.push({ domain: resolution.domain, host, mx: entryOf(resolution.mx), a, tlsa, resolution });
+      if (resolution.mx !== null || resolution.domain !== null) {
+        const domain = resolution.domain!;
+        seen.add(domain);
+        candidates.push({ domain, host, mx: resolution.mx === null ? resolution.cachedMx : entryOf(resolution.mx), a, tlsa, resolution });
+        continue;
+      }
+      // A chain from the cache at a shared host: each domain it may be for, or none known.
+      for (const domain of resolution.domainCandidates) {
+        seen.add(domain);
+        candidates.push({ domain, host, mx: cache.get(domain, "MX", atMs), a, tlsa, resolution });
+      }
+      if (resolution.domainCandidates.length === 0) candidates.push({ domain: null, host, mx: null, a, tlsa, resolution });
     }
     for (const domain of cache.domainsForMxHost(host)) {
       if (seen.has(domain)) continue;
@@ -40,7 +51,27 @@ export function candidatesFor(cache: DnsCache, resolutions: Resolutions, ip: str
   return candidates.sort((x, y) => Number(y.resolution !== null) - Number(x.resolution !== null) || (y.resolution?.startMs ?? 0) - (x.resolution?.startMs ?? 0));
 }
 
-function addressOfAlias(cache: DnsCache, host: string, atMs: number | null): CacheEntry | null {
+/**
+ * The domain of a connection the log does not name (no `for`, recipients or Connection Error
+ * domain): the domain of a live MX lookup that led to the address, else the one domain the cache
+ * maps the host to. Several (a shared MX host): unknown, with the candidates; never a guess.
+ */
+export function domainFromCandidates(candidates: readonly Candidate[]): { domain: string | null; domainCandidates: string[] } {
+  const live = candidates.find((c) => c.resolution?.mx != null);
+  if (live !== undefined) return { domain: live.domain, domainCandidates: [] };
+  const domains = [...new Set(candidates.map((c) => c.domain).filter((d): d is string => d !== null))].sort();
+  if (domains.length === 1) return { domain: domains[0]!, domainCandidates: [] };
+  return { domain: null, domainCandidates: domains };
+}
+
+/** The MX evidence shared by all the candidates' answers (a shared host whose domains all answered alike), else null. */
+export function commonMx(candidates: readonly Candidate[]): CacheEntry | null {
+  const first = candidates[0]?.mx ?? null;
+  if (first === null) return null;
+  return candidates.every((c) => c.mx !== null && c.mx.status === first.status && (c.mx.records.length === 0) === (first.records.length === 0)) ? first : null;
+}
+
+export function addressOfAlias(cache: DnsCache, host: string, atMs: number | null): CacheEntry | null {
   const cname = cache.get(host, "CNAME", atMs);
   const target = cname?.records.find((r): r is string => typeof r === "string");
   return target === undefined ? null : cache.get(normalName(target), "A", atMs);
@@ -72,9 +103,9 @@ export function withOwnLookups(candidate: Candidate | undefined, resolution: Res
   };
   const host = candidate?.host ?? resolution.hosts.find((h) => addressLookup(h) !== undefined) ?? null;
   return {
-    domain: resolution.domain,
+    domain: candidate?.domain ?? resolution.domain,
     host,
-    mx: candidate?.mx ?? entryOf(resolution.mx),
+    mx: candidate?.mx ?? (resolution.mx === null ? resolution.cachedMx : entryOf(resolution.mx)),
     a: candidate?.a ?? (host === null ? null : entryOf(addressLookup(host))),
     tlsa: candidate?.tlsa ?? (host === null ? null : entryOf(latestLookup(resolution, host, (l) => l.qtype === "TLSA"))),
     resolution,

@@ -11,17 +11,17 @@
 //   an attempt with `dcid: null` (a daneverify run, or a Bogus MX that stopped delivery).
 // - attempts come out in start order (emit-order.ts).
 import type { LogEvent } from "../events/types.js";
-import { candidateFromCache, candidatesFor, withOwnLookups } from "./attribution.js";
-import { DnsCache } from "./cache.js";
+import { addressOfAlias, candidateFromCache, candidatesFor, commonMx, domainFromCandidates, withOwnLookups, type Candidate } from "./attribution.js";
+import { DnsCache, mxHosts, type CacheEntry } from "./cache.js";
 import { applyConnectionEvent, observedOf, openConnection, sendingIpOf, touchConnection, type Connection } from "./connections.js";
 import { buildAttempt, type AttemptParts } from "./decision.js";
 import { modeFor, type DestinationControls } from "./destination-controls.js";
-import { DnsTracker } from "./dns.js";
+import { DnsTracker, normalName } from "./dns.js";
 import { AttemptQueue } from "./emit-order.js";
 import { certEvidence, classification, entryOf, tlsaClassification } from "./evidence.js";
 import { domainOfAddress, Messages } from "./messages.js";
 import { ResolverTable } from "./resolver-table.js";
-import { belongsTo, hostOfLookup, Resolutions, type Resolution } from "./resolutions.js";
+import { belongsTo, hostOfLookup, latestLookup, Resolutions, TLSA_PREFIX, type Resolution } from "./resolutions.js";
 import { sourceOf } from "./sources.js";
 import type { Attempt, DeliveryResult, DnsLookup, ModeSetting, ResolverStats } from "./types.js";
 
@@ -39,6 +39,10 @@ export interface CorrelatorSinks {
 }
 
 const MAX_HELD_ATTEMPTS = 10_000;
+/** The lookups of an MX host that make up a delivery's chain after the MX step. */
+/** How far apart the lookups of concurrent deliveries to a shared MX host can be. */
+const CONCURRENT_MS = 10_000;
+const CHAIN_TYPES = new Set(["A", "AAAA", "CNAME", "TLSA"]);
 
 interface ApplianceState {
   host: string | null;
@@ -156,16 +160,50 @@ export class Correlator {
   // --- DNS ----------------------------------------------------------------------------------
 
   private lookupDone(state: ApplianceState, lookup: DnsLookup): void {
+    // What the cache held before this answer: a chain's other records, answered from the cache.
+    const host = lookup.qtype === "MX" ? null : hostOfLookup(lookup.name);
+    const before = host === null || !CHAIN_TYPES.has(lookup.qtype) ? null : this.cachedChain(state, host, lookup.startMs);
     state.cache.put(lookup);
     if (lookup.qtype === "MX") {
       lookup.domain = lookup.name;
       const previous = state.resolutions.get(lookup.name);
       if (previous !== undefined) this.closeResolution(state, previous);
-      state.resolutions.open(lookup, state.utcKnown);
-    } else if (state.resolutions.attach(lookup) === null) {
-      lookup.domain = state.cache.domainsForMxHost(hostOfLookup(lookup.name))[0] ?? null;
+      const first = mxHosts(lookup.records)[0];
+      const resolution = state.resolutions.open(lookup, state.utcKnown, first === undefined ? { cachedA: null, cachedTlsa: null } : this.cachedChain(state, first, lookup.startMs));
+      resolution.mids = new Set(state.messages.queuedFor(lookup.name, lookup.startMs));
+    } else if (state.resolutions.attach(lookup) === null && host !== null && before !== null) {
+      this.openFromCache(state, host, lookup, before);
     }
     this.sinks.lookup?.(lookup);
+  }
+
+  /** The A (or AAAA, or the A of its CNAME target) and TLSA answers the cache holds for an MX host. */
+  private cachedChain(state: ApplianceState, host: string, atMs: number | null): { cachedA: CacheEntry | null; cachedTlsa: CacheEntry | null } {
+    const cache = state.cache;
+    const cachedA = cache.get(host, "A", atMs) ?? cache.get(host, "AAAA", atMs) ?? addressOfAlias(cache, host, atMs);
+    return { cachedA, cachedTlsa: cache.get(TLSA_PREFIX + host, "TLSA", atMs) };
+  }
+
+  /**
+   * A lookup of an MX host with no resolution to take it: a run whose MX answer came from the
+   * cache (a retry of a queued message, or a first attempt whose MX was cached before the log
+   * starts). The domain is what the cache maps the host to; the cached answers fill in.
+   */
+  private openFromCache(state: ApplianceState, name: string, lookup: DnsLookup, before: { cachedA: CacheEntry | null; cachedTlsa: CacheEntry | null }): void {
+    const known = state.cache.mxHostOf(name, lookup.startMs);
+    const host = known?.host ?? name;
+    const domains = known?.domains ?? [];
+    const domain = domains.length === 1 ? domains[0]! : null;
+    if (domain !== null) {
+      const previous = state.resolutions.get(domain);
+      if (previous !== undefined) this.closeResolution(state, previous);
+    }
+    const hostBefore = host === name ? before : this.cachedChain(state, host, lookup.startMs);
+    const cachedMx = domain === null ? null : state.cache.get(domain, "MX", lookup.startMs);
+    const resolution = state.resolutions.openFromCache(host, domains, lookup.startMs, state.utcKnown, { cachedMx, ...hostBefore });
+    if (host !== name) state.resolutions.alsoIndex(resolution, name);
+    state.resolutions.addLookup(resolution, name, lookup);
+    if (domain !== null) resolution.mids = new Set(state.messages.queuedFor(domain, lookup.startMs));
   }
 
   // --- connections --------------------------------------------------------------------------
@@ -191,6 +229,7 @@ export class Correlator {
       case "connection-error":
       case "delivery-start":
       case "message-done": {
+        if (event.kind === "message-done") state.messages.dequeue(event.mid);
         if (event.dcid === null) return;
         const connection = state.connections.get(event.dcid);
         if (connection === undefined) return;
@@ -209,6 +248,7 @@ export class Correlator {
         const result: DeliveryResult = event.kind === "delivery-delayed" ? "delayed" : "bounced";
         const dcid = event.dcid !== null && event.dcid !== 0 ? event.dcid : event.mid !== null ? state.messages.dcidOf(event.mid) : undefined;
         const connection = dcid === undefined ? undefined : state.connections.get(dcid);
+        if (result === "bounced" && event.mid !== null) state.messages.dequeue(event.mid);
         if (connection !== undefined) {
           touchConnection(connection, event);
           connection.result = result;
@@ -227,6 +267,9 @@ export class Correlator {
       case "message-recipient":
         state.messages.recipient(event.mid, event.rid, event.to);
         return;
+      case "message-queued":
+        state.messages.enqueue(event.mid, event.time);
+        return;
       case "message-finished":
         state.messages.finished(event.mid);
         return;
@@ -241,9 +284,18 @@ export class Correlator {
     state.connections.delete(connection.dcid);
     state.messages.connectionClosed(connection.mids, connection.dcid);
     const recipientDomain = connection.recipients.map(domainOfAddress).find((d) => d !== null) ?? null;
-    const domain = connection.daneDomain ?? recipientDomain ?? connection.errorDomain ?? connection.candidates[0]?.domain ?? null;
-    let candidate = domain === null ? undefined : connection.candidates.find((c) => c.domain === domain);
-    if (candidate === undefined && domain !== null) candidate = candidateFromCache(state.cache, domain, connection.ip, connection.startMs);
+    const named = connection.daneDomain ?? recipientDomain ?? connection.errorDomain;
+    const { domain, domainCandidates } = named !== null ? { domain: named, domainCandidates: [] } : domainFromCandidates(connection.candidates);
+    let candidate: Candidate | undefined;
+    if (domain !== null) {
+      // A chain from the cache at a host whose domain the cache did not know is this domain's.
+      candidate = connection.candidates.find((c) => c.domain === domain) ?? connection.candidates.find((c) => c.domain === null && c.resolution !== null);
+      if (candidate?.domain === null) candidate = { ...candidate, domain, mx: state.cache.get(domain, "MX", connection.startMs) };
+      candidate ??= candidateFromCache(state.cache, domain, connection.ip, connection.startMs);
+    } else if (connection.candidates.length > 0) {
+      const first = connection.candidates[0]!;
+      candidate = { ...first, mx: commonMx(connection.candidates) };
+    }
     // The resolution this attempt belongs to is the one of its final domain.
     const resolution = candidate?.resolution ?? (domain === null ? null : state.resolutions.claimable(domain, connection.ip));
     if (resolution !== null && connection.resolution !== resolution) {
@@ -253,12 +305,15 @@ export class Correlator {
     if (resolution !== null) candidate = withOwnLookups(candidate, resolution, connection.ip);
     const observed = observedOf(connection);
     const lookups: DnsLookup[] = [];
-    const entries = [candidate?.mx ?? null, candidate?.a ?? null, candidate?.tlsa ?? null];
-    let cached = false;
-    for (const entry of entries) {
+    const cachedLookups: DnsLookup[] = [];
+    let cached = resolution !== null && resolution.mx === null;
+    for (const entry of [candidate?.mx ?? null, candidate?.a ?? null, candidate?.tlsa ?? null]) {
       if (entry === null) continue;
-      lookups.push(entry.lookup);
-      if (resolution === null || !belongsTo(resolution, entry.lookup)) cached = true;
+      if (resolution !== null && belongsTo(resolution, entry.lookup)) lookups.push(entry.lookup);
+      else {
+        cachedLookups.push(entry.lookup);
+        cached = true;
+      }
     }
     if (resolution !== null && candidate?.host) {
       for (const lookup of resolution.hostLookups.get(candidate.host) ?? []) if (!lookups.includes(lookup)) lookups.push(lookup);
@@ -270,6 +325,7 @@ export class Correlator {
       dcid: connection.dcid,
       mids: connection.mids,
       domain,
+      domainCandidates,
       mxHost: candidate?.host ?? null,
       ip: connection.ip,
       evidence: {
@@ -282,6 +338,7 @@ export class Correlator {
       delivered: connection.result === "delivered",
       cached,
       lookups,
+      cachedLookups,
       source: connection.source,
       result: connection.result,
       recipients: connection.recipients,
@@ -293,39 +350,100 @@ export class Correlator {
   private closeResolution(state: ApplianceState, resolution: Resolution): void {
     state.resolutions.remove(resolution);
     if (resolution.claims > 0) return;
-    // A host the appliance went on to look up; in MX preference order.
-    const host = resolution.hosts.find((h) => resolution.hostLookups.has(h)) ?? null;
-    const hostLookups = host === null ? [] : (resolution.hostLookups.get(host) ?? []);
-    const mxStatus = classification(entryOf(resolution.mx));
-    const failedOnly = resolution.mx.status === null && resolution.mx.failures.length > 0;
-    // Only what looks like an outbound DANE check: other MX lookups (sender checks) are not attempts.
-    if (hostLookups.length === 0 && mxStatus !== "bogus" && mxStatus !== "nxdomain" && !failedOnly) return;
-    const last = (qtype: string) => entryOf([...hostLookups].reverse().find((l) => l.qtype === qtype && l.status !== null));
+    // A host the appliance went on to look up, in MX preference order; else the first the answer names.
+    const looked = resolution.hosts.find((h) => resolution.hostLookups.has(h));
+    const host = looked ?? resolution.hosts[0] ?? null;
+    const own = this.ownChain(resolution, looked ?? null);
+    const mxEntry = resolution.mx === null ? this.cachedMxOf(state, resolution) : entryOf(resolution.mx);
+    const mxStatus = classification(mxEntry);
+    // Concurrent deliveries to domains sharing an MX host: the host's A lookup attached to one
+    // of them, and the others used its answer from the cache.
+    const a = own.a ?? resolution.cachedA ?? (host === null ? null : this.answeredMeanwhile(state, host, resolution));
+    if (!this.looksLikeDelivery(resolution, own, mxStatus, a !== null)) return;
+    const aStatus = classification(a);
+    // The appliance looks TLSA up only after a Secure A: a cached TLSA answer counts only then.
+    const tlsa = own.tlsa ?? (aStatus === "secure" ? resolution.cachedTlsa : null);
+    const cached = resolution.mx === null || (own.a === null && a !== null) || (own.tlsa === null && tlsa !== null);
+    const lookups = resolution.mx === null ? own.lookups : [resolution.mx, ...own.lookups];
+    const fromCache: DnsLookup[] = [];
+    for (const entry of [resolution.mx === null ? mxEntry : null, own.a === null ? a : null, own.tlsa === null ? tlsa : null]) if (entry !== null) fromCache.push(entry.lookup);
+    const domain = resolution.domain;
+    const mids = domain === null ? [] : this.queuedMids(state, resolution, domain);
     this.finishAttempt({
       host: state.host,
       startMs: resolution.startMs,
       endMs: resolution.lastMs,
       dcid: null,
-      mids: [...resolution.mids],
-      domain: resolution.domain,
+      mids,
+      domain,
+      domainCandidates: resolution.domainCandidates,
       mxHost: host,
       ip: null,
-      evidence: {
-        mx: mxStatus,
-        a: classification(last("A")),
-        tlsa: tlsaClassification(last("TLSA")),
-        cert: "unknown",
-      },
+      evidence: { mx: mxStatus, a: aStatus, tlsa: tlsaClassification(tlsa), cert: "unknown" },
       observed: "no-connection",
       delivered: false,
-      cached: false,
-      lookups: [resolution.mx, ...hostLookups],
+      cached,
+      lookups,
+      cachedLookups: fromCache,
       source: resolution.extraSource,
       result: resolution.result,
       recipients: [],
       sendingIp: null,
       utcKnown: resolution.utcKnown,
     });
+  }
+
+  /** The resolution's own lookups of `host` (with its CNAME target's) and the latest A and TLSA answers among them. */
+  private ownChain(resolution: Resolution, host: string | null): { lookups: DnsLookup[]; a: CacheEntry | null; tlsa: CacheEntry | null } {
+    if (host === null) return { lookups: [], a: null, tlsa: null };
+    const lookups = [...(resolution.hostLookups.get(host) ?? [])];
+    const target = latestLookup(resolution, host, (l) => l.qtype === "CNAME")?.records.find((r): r is string => typeof r === "string");
+    if (target !== undefined) for (const l of resolution.hostLookups.get(normalName(target)) ?? []) lookups.push(l);
+    let a: DnsLookup | undefined;
+    let tlsa: DnsLookup | undefined;
+    for (const l of lookups) {
+      if (l.status === null) continue;
+      if (l.qtype === "A") a = l;
+      else if (l.qtype === "TLSA") tlsa = l;
+    }
+    return { lookups, a: entryOf(a), tlsa: entryOf(tlsa) };
+  }
+
+  /** An A answer for the host that another run's lookup put in the cache while this resolution was open. */
+  private answeredMeanwhile(state: ApplianceState, host: string, resolution: Resolution): CacheEntry | null {
+    const entry = state.cache.get(host, "A", resolution.lastMs);
+    if (entry === null || entry.atMs === null || resolution.startMs === null) return null;
+    return entry.atMs >= resolution.startMs && entry.atMs - resolution.startMs <= CONCURRENT_MS ? entry : null;
+  }
+
+  /** The MX answer of a chain that began from the cache: its domain's, or the one all candidates share. */
+  private cachedMxOf(state: ApplianceState, resolution: Resolution): CacheEntry | null {
+    if (resolution.cachedMx !== null || resolution.domainCandidates.length === 0) return resolution.cachedMx;
+    const entries = resolution.domainCandidates.map((d) => state.cache.get(d, "MX", resolution.startMs));
+    const first = entries[0] ?? null;
+    return first !== null && entries.every((e) => e !== null && classification(e) === classification(first)) ? first : null;
+  }
+
+  /**
+   * Only what looks like an outbound DANE check is an attempt: an MX lookup that failed, came back
+   * Bogus or NXDOMAIN, or was followed by its host's lookups or by cached ones; a chain from the
+   * cache at a known MX host, or with the AAAA/CNAME/TLSA lookups of a delivery. Not: an MX
+   * lookup alone (a sender check), a lone A lookup (an inbound connection's forward check).
+   */
+  private looksLikeDelivery(resolution: Resolution, own: { lookups: DnsLookup[] }, mxStatus: string, addressKnown: boolean): boolean {
+    if (resolution.mx !== null) {
+      const failedOnly = resolution.mx.status === null && resolution.mx.failures.length > 0;
+      return own.lookups.length > 0 || mxStatus === "bogus" || mxStatus === "nxdomain" || failedOnly || addressKnown;
+    }
+    if (resolution.domain !== null || resolution.domainCandidates.length > 0) return true;
+    return own.lookups.some((l) => l.qtype !== "A");
+  }
+
+  /** The messages waiting for the domain when the attempt ran, with those a bounce or delay line linked. */
+  private queuedMids(state: ApplianceState, resolution: Resolution, domain: string): number[] {
+    const mids = new Set(resolution.mids);
+    for (const mid of state.messages.queuedFor(domain, resolution.lastMs)) mids.add(mid);
+    return [...mids].sort((a, b) => a - b);
   }
 
   private finishAttempt(parts: AttemptParts): void {

@@ -5,12 +5,14 @@ import type { SourceRef } from "./sources.js";
 import type { Attempt, AttemptFacts, AttemptFlag, DnsLookup, ModeSetting, Observed } from "./types.js";
 
 /** What closing a connection or a resolution knows, before the policy replay. */
-export type AttemptParts = Pick<AttemptFacts, "host" | "dcid" | "mids" | "domain" | "mxHost" | "ip" | "evidence" | "observed"> &
+export type AttemptParts = Pick<AttemptFacts, "host" | "dcid" | "mids" | "domain" | "domainCandidates" | "mxHost" | "ip" | "evidence" | "observed"> &
   Pick<Attempt, "startMs" | "endMs" | "result" | "recipients" | "sendingIp" | "utcKnown"> & {
     delivered: boolean;
     cached: boolean;
-    /** The lookups whose answers or trail belong to the attempt (flags, resolvers, source lines). */
+    /** The attempt's own lookups (flags, resolvers, source lines). */
     lookups: DnsLookup[];
+    /** Earlier lookups whose cached answers the attempt used (resolvers and source lines only: their fallbacks were another run's). */
+    cachedLookups: DnsLookup[];
     source: SourceRef[];
   };
 
@@ -49,15 +51,20 @@ export function buildAttempt(parts: AttemptParts, mode: ModeSetting): Attempt {
   if (contradicts(mode, byMode, observed, parts.delivered)) flags.push("mismatch");
   if (decision === "undetermined") flags.push("undetermined");
   const resolvers: string[] = [];
-  for (const lookup of parts.lookups) if (lookup.answeredBy !== null && !resolvers.includes(lookup.answeredBy)) resolvers.push(lookup.answeredBy);
   const sources: SourceRef[] = [...parts.source];
-  for (const lookup of parts.lookups) for (const ref of lookup.source) sources.push(ref);
+  for (const list of [parts.lookups, parts.cachedLookups]) {
+    for (const lookup of list) {
+      if (lookup.answeredBy !== null && !resolvers.includes(lookup.answeredBy)) resolvers.push(lookup.answeredBy);
+      for (const ref of lookup.source) sources.push(ref);
+    }
+  }
   return {
     record: {
       host: parts.host,
       dcid: parts.dcid,
       mids: parts.mids,
       domain: parts.domain,
+      domainCandidates: parts.domainCandidates,
       mxHost: parts.mxHost,
       ip: parts.ip,
       evidence,

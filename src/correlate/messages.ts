@@ -1,6 +1,8 @@
 // What the log says about messages, per appliance: each message's recipients (`MID n ICID n RID
-// r To: <address>`) and the connection delivering it (`Delivery start DCID n MID m`). Bounded:
-// the oldest messages are forgotten first.
+// r To: <address>`), the connection delivering it (`Delivery start DCID n MID m`), and which
+// messages wait in the delivery queue for each recipient domain (`MID n queued for delivery`
+// until `Message done`, a bounce or `Message finished`): an attempt without connection is for
+// them. Bounded: the oldest messages are forgotten first.
 import { normalName } from "./dns.js";
 
 const MAX_REMEMBERED_MESSAGES = 200_000;
@@ -15,6 +17,9 @@ export class Messages {
   /** MID -> RID -> recipient address. */
   private readonly recipients = new Map<number, Map<number, string>>();
   private readonly dcids = new Map<number, number>();
+  /** Recipient domain -> queued MID -> when it was queued. */
+  private readonly queued = new Map<string, Map<number, number | null>>();
+  private queuedCount = 0;
 
   get size(): number {
     return this.recipients.size;
@@ -39,7 +44,55 @@ export class Messages {
   }
 
   finished(mid: number): void {
+    this.dequeue(mid);
     this.recipients.delete(mid);
+  }
+
+  /** `MID n queued for delivery`: the message waits for each of its recipients' domains. */
+  enqueue(mid: number, atMs: number | null): void {
+    const byRid = this.recipients.get(mid);
+    if (byRid === undefined) return;
+    for (const address of byRid.values()) {
+      const domain = domainOfAddress(address);
+      if (domain === null) continue;
+      let mids = this.queued.get(domain);
+      if (mids === undefined) this.queued.set(domain, (mids = new Map()));
+      if (!mids.has(mid)) {
+        if (this.queuedCount >= MAX_REMEMBERED_MESSAGES) this.forgetOldestQueued();
+        this.queuedCount++;
+      }
+      mids.set(mid, atMs);
+    }
+  }
+
+  /** The message left the queue (delivered, bounced, finished). */
+  dequeue(mid: number): void {
+    const byRid = this.recipients.get(mid);
+    if (byRid === undefined) return;
+    for (const address of byRid.values()) {
+      const domain = domainOfAddress(address);
+      const mids = domain === null ? undefined : this.queued.get(domain);
+      if (mids === undefined || !mids.delete(mid)) continue;
+      this.queuedCount--;
+      if (mids.size === 0) this.queued.delete(domain!);
+    }
+  }
+
+  /** The messages queued for `domain` by `atMs` and still waiting, in MID order. */
+  queuedFor(domain: string, atMs: number | null): number[] {
+    const mids = this.queued.get(domain);
+    if (mids === undefined) return [];
+    const out: number[] = [];
+    for (const [mid, queuedMs] of mids) if (atMs === null || queuedMs === null || queuedMs <= atMs) out.push(mid);
+    return out.sort((a, b) => a - b);
+  }
+
+  private forgetOldestQueued(): void {
+    const [domain, mids] = this.queued.entries().next().value!;
+    const mid = mids.keys().next().value!;
+    mids.delete(mid);
+    this.queuedCount--;
+    if (mids.size === 0) this.queued.delete(domain);
   }
 
   deliveredBy(mid: number, dcid: number): void {

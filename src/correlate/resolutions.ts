@@ -1,9 +1,13 @@
 // Resolutions: the DNS side of one delivery attempt, per appliance. A live MX lookup opens one
 // for its domain; the A, AAAA, CNAME and TLSA lookups of its MX hosts that follow attach to it.
+// A lookup of an MX host that no open resolution can take (none is open, or the open one already
+// has that lookup or was delivered: this is a new run, a retry whose MX answer came from the
+// cache) opens one too, from the cache: the domain is the one the cache maps the host to, or
+// unknown with the candidates when the host serves several domains.
 // A connection to one of the addresses claims it; once a connection of it delivered, it is
 // consumed (later connections to that domain use the cache). One not claimed by any connection
 // becomes an attempt of its own (`dcid: null`).
-import { mxHosts } from "./cache.js";
+import { mxHosts, type CacheEntry } from "./cache.js";
 import { normalName } from "./dns.js";
 import type { SourceRef } from "./sources.js";
 import type { DeliveryResult, DnsLookup } from "./types.js";
@@ -16,10 +20,19 @@ export function hostOfLookup(name: string): string {
 }
 
 export interface Resolution {
-  domain: string;
+  /** Null when the chain began from the cache at a host that several domains (or no known domain) use. */
+  domain: string | null;
+  /** With domain null: the domains the cache maps the MX host to, sorted; else empty. */
+  domainCandidates: string[];
   startMs: number | null;
   lastMs: number | null;
-  mx: DnsLookup;
+  /** The MX lookup that opened it; null for a chain that began from the cache. */
+  mx: DnsLookup | null;
+  /** For a chain that began from the cache, the MX answer the cache held for its domain (if one). */
+  cachedMx: CacheEntry | null;
+  /** What the cache held for the first MX host's A and TLSA when the resolution opened. */
+  cachedA: CacheEntry | null;
+  cachedTlsa: CacheEntry | null;
   hosts: string[];
   /** A/AAAA/CNAME/TLSA lookups of the MX hosts, by host. */
   hostLookups: Map<string, DnsLookup[]>;
@@ -37,10 +50,12 @@ export interface Resolution {
 /** The open resolutions of one appliance, by domain and by MX host (or CNAME target). */
 export class Resolutions {
   private readonly byDomain = new Map<string, Resolution>();
+  /** Open resolutions whose domain the log does not tell. */
+  private readonly undecided = new Set<Resolution>();
   private readonly byHost = new Map<string, Set<Resolution>>();
 
   get size(): number {
-    return this.byDomain.size;
+    return this.byDomain.size + this.undecided.size;
   }
 
   get hostIndexSize(): number {
@@ -52,16 +67,19 @@ export class Resolutions {
   }
 
   all(): Resolution[] {
-    return [...this.byDomain.values()];
+    return [...this.byDomain.values(), ...this.undecided];
   }
 
   /** Opens a resolution for an answered (or failed) MX lookup. The caller closes the previous one of the domain first. */
-  open(lookup: DnsLookup, utcKnown: boolean): Resolution {
-    const resolution: Resolution = {
+  open(lookup: DnsLookup, utcKnown: boolean, cached: Pick<Resolution, "cachedA" | "cachedTlsa">): Resolution {
+    return this.add({
       domain: lookup.name,
+      domainCandidates: [],
       startMs: lookup.startMs,
       lastMs: lookup.endMs,
       mx: lookup,
+      cachedMx: null,
+      ...cached,
       hosts: mxHosts(lookup.records),
       hostLookups: new Map(),
       claims: 0,
@@ -71,15 +89,45 @@ export class Resolutions {
       extraSource: [],
       utcKnown,
       indexedHosts: [],
-    };
-    this.byDomain.set(lookup.name, resolution);
+    });
+  }
+
+  /**
+   * Opens a resolution for a chain that began without an MX lookup, at `host`: the MX answer came
+   * from the cache. One candidate domain is the domain; several (a shared MX host) or none (MX
+   * cached before the log starts) leave it unknown. The caller closes the previous one of the domain first.
+   */
+  openFromCache(host: string, domains: string[], startMs: number | null, utcKnown: boolean, cached: Pick<Resolution, "cachedMx" | "cachedA" | "cachedTlsa">): Resolution {
+    return this.add({
+      domain: domains.length === 1 ? domains[0]! : null,
+      domainCandidates: domains.length > 1 ? domains : [],
+      startMs,
+      lastMs: startMs,
+      mx: null,
+      ...cached,
+      hosts: [host],
+      hostLookups: new Map(),
+      claims: 0,
+      consumed: false,
+      mids: new Set(),
+      result: "not-attempted",
+      extraSource: [],
+      utcKnown,
+      indexedHosts: [],
+    });
+  }
+
+  private add(resolution: Resolution): Resolution {
+    if (resolution.domain === null) this.undecided.add(resolution);
+    else this.byDomain.set(resolution.domain, resolution);
     for (const host of resolution.hosts) this.indexHost(resolution, host);
     return resolution;
   }
 
   /** Removes a resolution from the indexes (it is closing). */
   remove(resolution: Resolution): void {
-    if (this.byDomain.get(resolution.domain) === resolution) this.byDomain.delete(resolution.domain);
+    if (resolution.domain === null) this.undecided.delete(resolution);
+    else if (this.byDomain.get(resolution.domain) === resolution) this.byDomain.delete(resolution.domain);
     for (const host of resolution.indexedHosts) {
       const set = this.byHost.get(host);
       set?.delete(resolution);
@@ -93,20 +141,31 @@ export class Resolutions {
     return this.byHost.get(host) ?? [];
   }
 
-  /** The most recent open resolution one of whose MX hosts is `host` (or a CNAME of it). */
-  latestForHost(host: string): Resolution | null {
+  /**
+   * The most recent open resolution one of whose MX hosts is `host` (or a CNAME of it) that can
+   * still take a lookup of `name`/`qtype`: not delivered, and without such a lookup already (the
+   * appliance looks each record up once per run; a second lookup is the next run).
+   */
+  latestForHost(host: string, name: string, qtype: string): Resolution | null {
     let best: Resolution | null = null;
     for (const resolution of this.forHost(host)) {
+      if (resolution.consumed || hasLookup(resolution, host, name, qtype)) continue;
       if (best === null || (resolution.startMs ?? 0) >= (best.startMs ?? 0)) best = resolution;
     }
     return best;
   }
 
-  /** Attaches a lookup of an MX host to the resolution it serves; null when none is open. */
+  /** Attaches a lookup of an MX host to the resolution it serves; null when none can take it. */
   attach(lookup: DnsLookup): Resolution | null {
     const host = hostOfLookup(lookup.name);
-    const resolution = this.latestForHost(host);
+    const resolution = this.latestForHost(host, lookup.name, lookup.qtype);
     if (resolution === null) return null;
+    this.addLookup(resolution, host, lookup);
+    return resolution;
+  }
+
+  /** Adds a lookup of `host` to a resolution. */
+  addLookup(resolution: Resolution, host: string, lookup: DnsLookup): void {
     const list = resolution.hostLookups.get(host);
     if (list === undefined) resolution.hostLookups.set(host, [lookup]);
     else list.push(lookup);
@@ -116,7 +175,11 @@ export class Resolutions {
     if (lookup.qtype === "CNAME") {
       for (const r of lookup.records) if (typeof r === "string") this.indexHost(resolution, normalName(r));
     }
-    return resolution;
+  }
+
+  /** Indexes a resolution under another name (the CNAME target of its MX host, known from the cache). */
+  alsoIndex(resolution: Resolution, name: string): void {
+    if (!resolution.indexedHosts.includes(name)) this.indexHost(resolution, name);
   }
 
   /** The open, unconsumed resolution of `domain` if one of its lookups returned `ip`. */
@@ -133,6 +196,13 @@ export class Resolutions {
     set.add(resolution);
     resolution.indexedHosts.push(host);
   }
+}
+
+function hasLookup(resolution: Resolution, host: string, name: string, qtype: string): boolean {
+  const list = resolution.hostLookups.get(host);
+  if (list === undefined) return false;
+  for (const l of list) if (l.qtype === qtype && l.name === name) return true;
+  return false;
 }
 
 /** Whether a lookup is one of the resolution's own (not an answer from cache). */

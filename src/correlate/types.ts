@@ -35,6 +35,8 @@ export interface AttemptFacts {
   dcid: number | null;
   mids: number[];
   domain: string | null;
+  /** With `domain: null`, the domains the cache maps the MX host to (sorted); else empty. */
+  domainCandidates: string[];
   mxHost: string | null;
   ip: string | null;
   evidence: Evidence;

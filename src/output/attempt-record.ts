@@ -14,6 +14,7 @@ export function attemptRecord(attempt: Attempt): AttemptRecord {
     dcid: r.dcid,
     mids: r.mids,
     domain: r.domain,
+    domainCandidates: r.domainCandidates,
     mxHost: r.mxHost,
     ip: r.ip,
     evidence: r.evidence,
