@@ -3,7 +3,7 @@
 // resolver failures with fallbacks, Bogus bursts from a non-DNSSEC secondary, several
 // appliances over syslog, and the many inbound and scanning lines that real logs are mostly made of.
 //
-//   npm run gen:corpus -- --size 1GB --seed 7 [--gzip] [--appliances 2] [--out bench/corpus/x.log]
+//   npm run gen:corpus -- --size 1GB --seed 7 [--gzip] [--appliances 2] [--out bench/corpus/x.log]   (--help: the options)
 import { createWriteStream, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { createGzip } from "node:zlib";
@@ -23,6 +23,7 @@ import {
   type Lookup,
   type Message,
 } from "./log-lines.js";
+import { parseOptions, runScript, UsageError, wholeNumber } from "./cli-args.js";
 
 export interface CorpusOptions {
   bytes: number;
@@ -221,16 +222,39 @@ function parseSize(text: string): number {
   return Math.round(Number(match[1]) * factor);
 }
 
+const HELP = `gen-corpus: writes a synthetic ESA debug mail log (mail_logs_d) of a chosen size, for benchmarks.
+
+usage: npm run gen:corpus -- [--size SIZE] [--seed N] [--appliances N] [--gzip] [--out FILE]
+
+options:
+  --size SIZE       bytes to write: 500KB, 100MB, 1GB (default 100MB)
+  --seed N          random seed: the same seed gives the same log (default 1)
+  --appliances N    appliances; more than one writes the syslog form with hostnames (default 1)
+  --gzip            gzip the output
+  --out FILE        output file (default bench/corpus/mail_logs_d-<size>-seed<N>[-x<appliances>].log[.gz])
+  -h, --help        this text
+
+For logs with the ground truth of every delivery attempt, see npm run gen:truth -- --help.
+`;
+
+function parseCorpusArgs(argv: string[]) {
+  const { values } = parseOptions(argv, { size: { type: "string" }, seed: { type: "string" }, appliances: { type: "string" }, gzip: { type: "boolean" }, out: { type: "string" } });
+  let bytes;
+  try {
+    bytes = parseSize(values.size ?? "100MB");
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return { help: values.help === true, bytes, size: values.size ?? "100MB", seed: wholeNumber("seed", values.seed, 1, 0), appliances: wholeNumber("appliances", values.appliances, 1, 1), gzip: values.gzip === true, out: values.out };
+}
+
 async function main(argv: string[]): Promise<void> {
-  const arg = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const bytes = parseSize(arg("size") ?? "100MB");
-  const seed = Number(arg("seed") ?? "1");
-  const appliances = Number(arg("appliances") ?? "1");
-  const gzip = argv.includes("--gzip");
-  const outPath = arg("out") ?? `bench/corpus/mail_logs_d-${arg("size") ?? "100MB"}-seed${seed}${appliances > 1 ? `-x${appliances}` : ""}.log${gzip ? ".gz" : ""}`;
+  const { help, bytes, size, seed, appliances, gzip, out: outArg } = parseCorpusArgs(argv);
+  if (help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const outPath = outArg ?? `bench/corpus/mail_logs_d-${size}-seed${seed}${appliances > 1 ? `-x${appliances}` : ""}.log${gzip ? ".gz" : ""}`;
   mkdirSync(dirname(outPath), { recursive: true });
   const file = createWriteStream(outPath);
   const out = gzip ? createGzip({ level: 6 }) : file;
@@ -244,9 +268,4 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(`${outPath}\n`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`gen-corpus: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
-}
+runScript(import.meta, "gen-corpus", main);

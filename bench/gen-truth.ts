@@ -69,10 +69,10 @@
 //     appliance only, as on real ones.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { evaluateBothModes, evaluatePolicy, type PolicyInput } from "../src/policy/evaluate.js";
 import type { Mode } from "../src/policy/table.js";
+import { parseOptions, runScript, UsageError, wholeNumber } from "./cli-args.js";
 import * as log from "./log-lines.js";
 import { prng } from "./gen-corpus.js";
 
@@ -712,8 +712,6 @@ export function parseScenarios(text: string): Set<Scenario> {
   return out;
 }
 
-export class UsageError extends Error {}
-
 const HELP = `gen-truth: writes simulated ESA debug logs with the ground truth of every delivery attempt.
 
 usage: npm run gen:truth -- [--out DIR] [--scenario LIST] [--messages N] [--seed N]
@@ -735,33 +733,17 @@ npm run fidelity -- DIR
 
 /** Parses argv; throws UsageError on an unknown option or a bad value. */
 export function parseTruthArgs(argv: string[]): { help: true } | { help: false; out: string; options: TruthOptions } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: { out: { type: "string" }, scenario: { type: "string" }, messages: { type: "string" }, seed: { type: "string" }, help: { type: "boolean", short: "h" } },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseOptions(argv, { out: { type: "string" }, scenario: { type: "string" }, messages: { type: "string" }, seed: { type: "string" } });
   if (values.help) return { help: true };
-  const whole = (name: string, text: string | undefined, fallback: number, min: number) => {
-    if (text === undefined) return fallback;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name}: expected a whole number >= ${min}, got '${text}'`);
-    return n;
-  };
-  const seed = whole("seed", values.seed, 1, 0);
-  const messages = whole("messages", values.messages, 3000, 1);
+  const seed = wholeNumber("seed", values.seed, 1, 0);
+  const messages = wholeNumber("messages", values.messages, 3000, 1);
   const scenarioText = values.scenario ?? "all";
   const scenarios = parseScenarios(scenarioText);
   const out = values.out ?? join("bench", "truth", `${scenarioText.replace(/[^a-z0-9-]+/gi, "+")}-seed${seed}`);
   return { help: false, out, options: { seed, messages, scenarios } };
 }
 
-function main(argv: string[]): void {
+runScript(import.meta, "gen-truth", (argv) => {
   const parsed = parseTruthArgs(argv);
   if (parsed.help) {
     process.stdout.write(HELP);
@@ -771,14 +753,4 @@ function main(argv: string[]): void {
   writeTruthCorpus(parsed.out, corpus);
   const visible = corpus.truth.filter((t) => !t.invisible).length;
   process.stdout.write(`${parsed.out}: ${corpus.truth.length} attempts (${corpus.truth.length - visible} invisible), ${corpus.files.size} files\n`);
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  try {
-    main(process.argv.slice(2));
-  } catch (error) {
-    process.stderr.write(`gen-truth: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (error instanceof UsageError) process.stderr.write("try: npm run gen:truth -- --help\n");
-    process.exit(1);
-  }
-}
+});

@@ -12,7 +12,10 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseDestinationControls } from "../src/correlate/destination-controls.js";
+import { analyse } from "../src/pipeline.js";
+import { ReportBuilder } from "../src/report/aggregate.js";
+import { parseOptions, runScript, UsageError, wholeNumber } from "./cli-args.js";
 import type { Manifest, TruthAttempt } from "./gen-truth.js";
 
 const DEFAULT_CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
@@ -33,8 +36,8 @@ export interface DeliveryRecord {
   domain: string | null;
   domainCandidates?: string[];
   mxHost: string | null;
-  evidence: Record<string, string>;
-  decisionByMode: Record<string, string>;
+  evidence: { mx: string; a: string; tlsa: string; cert: string };
+  decisionByMode: { mandatory: string; opportunistic: string };
   observed: string;
   flags: string[];
 }
@@ -75,9 +78,9 @@ const sameSet = (a: readonly unknown[], b: readonly unknown[]) => a.length === b
 export function fieldRight(field: Field, truth: TruthAttempt, got: DeliveryRecord): boolean {
   switch (field) {
     case "evidence":
-      return ["mx", "a", "tlsa", "cert"].every((k) => got.evidence[k] === truth.evidence[k as keyof TruthAttempt["evidence"]]);
+      return (["mx", "a", "tlsa", "cert"] as const).every((k) => got.evidence[k] === truth.evidence[k]);
     case "decisionByMode":
-      return got.decisionByMode["mandatory"] === truth.decisionByMode.mandatory && got.decisionByMode["opportunistic"] === truth.decisionByMode.opportunistic;
+      return got.decisionByMode.mandatory === truth.decisionByMode.mandatory && got.decisionByMode.opportunistic === truth.decisionByMode.opportunistic;
     case "observed":
       return got.observed === truth.observed;
     case "flags":
@@ -172,7 +175,8 @@ export function scoreFidelity(truthAll: readonly TruthAttempt[], records: readon
     return { scenario, attempts: subset.length, found, fieldsRight, extra: scenario === "all" ? extras.length : 0 };
   });
   const expected = truthDomainCounts(truth);
-  const reported = new Map(reportDomains.map((d) => [d.name, countsKey(d.attempts, d.byMode)]));
+  // Attempts without a domain form a row of their own ("(unknown domain)"): not a domain, not compared.
+  const reported = new Map(reportDomains.filter((d) => !d.name.startsWith("(")).map((d) => [d.name, countsKey(d.attempts, d.byMode)]));
   const names = [...new Set([...expected.keys(), ...reported.keys()])].sort();
   const unequal = names.filter((n) => expected.get(n) !== reported.get(n)).map((name) => ({ name, truth: expected.get(name) ?? "(none)", report: reported.get(name) ?? "(none)" }));
   return {
@@ -228,17 +232,54 @@ export function runDeliveries(dir: string, manifest: Manifest, cli = DEFAULT_CLI
 
 /** `report --format json` per run, per-domain counts summed over the runs (file-form appliances are run apart). */
 export function runReport(dir: string, manifest: Manifest, cli = DEFAULT_CLI): ReportDomain[] {
+  return sumDomains(manifest.runs.flatMap((run) => (JSON.parse(runCli(cli, dir, manifest, run, ["report", "--format", "json"])) as { domains: ReportDomain[] }).domains));
+}
+
+/** One row per domain, counts summed over the runs' reports. */
+function sumDomains(rows: readonly ReportDomain[]): ReportDomain[] {
   const sum = new Map<string, ReportDomain>();
-  for (const run of manifest.runs) {
-    const report = JSON.parse(runCli(cli, dir, manifest, run, ["report", "--format", "json"])) as { domains: ReportDomain[] };
-    for (const d of report.domains) {
-      const acc = sum.get(d.name) ?? { name: d.name, attempts: 0, byMode: { mandatory: {}, opportunistic: {} } };
-      acc.attempts += d.attempts;
-      for (const mode of ["mandatory", "opportunistic"]) for (const [k, v] of Object.entries(d.byMode[mode] ?? {})) acc.byMode[mode]![k] = (acc.byMode[mode]![k] ?? 0) + v;
-      sum.set(d.name, acc);
-    }
+  for (const d of rows) {
+    const acc = sum.get(d.name) ?? { name: d.name, attempts: 0, byMode: { mandatory: {}, opportunistic: {} } };
+    acc.attempts += d.attempts;
+    for (const mode of ["mandatory", "opportunistic"]) for (const [k, v] of Object.entries(d.byMode[mode] ?? {})) acc.byMode[mode]![k] = (acc.byMode[mode]![k] ?? 0) + v;
+    sum.set(d.name, acc);
   }
   return [...sum.values()];
+}
+
+/**
+ * The same as runDeliveries and runReport, in this process (no start-up per run: what the tests
+ * use): the pipeline the commands run, with the options the manifest's arguments give them.
+ */
+export async function analyseInProcess(dir: string, manifest: Manifest): Promise<{ records: DeliveryRecord[]; domains: ReportDomain[] }> {
+  const { controls, errors } = parseDestinationControls(readFileSync(join(dir, manifest.destControls), "utf8"));
+  if (errors.length > 0) throw new Error(`${manifest.destControls}: ${errors[0]!.message}`);
+  const records: DeliveryRecord[] = [];
+  const domains: ReportDomain[] = [];
+  for (const run of manifest.runs) {
+    const year = run.args.indexOf("--year");
+    const options = { host: run.host ?? undefined, year: year >= 0 ? Number(run.args[year + 1]) : undefined, mode: "unknown" as const, destinationControls: controls };
+    const report = new ReportBuilder("domain");
+    const { read, resolvers } = await analyse(
+      run.inputs.map((i) => join(dir, i)),
+      options,
+      {
+        attempt: (attempt) => {
+          records.push({ ...attempt.record, host: attempt.record.host ?? run.host });
+          report.add(attempt);
+        },
+      },
+    );
+    if (read.errors.length > 0) throw new Error(`${read.errors[0]!.input}: ${read.errors[0]!.message}`);
+    domains.push(...report.finish(resolvers, read.files).domains);
+  }
+  return { records, domains: sumDomains(domains) };
+}
+
+export async function scoreCorpusInProcess(dir: string): Promise<FidelityResult> {
+  const manifest = readManifest(dir);
+  const { records, domains } = await analyseInProcess(dir, manifest);
+  return scoreFidelity(readTruth(dir, manifest), records, domains);
 }
 
 export function scoreCorpus(dir: string, options: { cli?: string; deliveries?: DeliveryRecord[] } = {}): FidelityResult {
@@ -288,18 +329,13 @@ usage: npm run fidelity -- DIR [--show N] [--json] [--deliveries FILE]
   -h, --help         this text
 `;
 
-function main(argv: string[]): number {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: true,
-    options: { show: { type: "string" }, json: { type: "boolean" }, deliveries: { type: "string" }, help: { type: "boolean", short: "h" } },
-  });
+runScript(import.meta, "score-fidelity", (argv) => {
+  const { values, positionals } = parseOptions(argv, { show: { type: "string" }, json: { type: "boolean" }, deliveries: { type: "string" } }, true);
   if (values.help) {
     process.stdout.write(HELP);
-    return 0;
+    return;
   }
-  if (positionals.length !== 1) throw new Error("expected one corpus directory (see --help)");
+  if (positionals.length !== 1) throw new UsageError("expected one corpus directory");
   const dir = resolve(positionals[0]!);
   const deliveries = values.deliveries === undefined ? undefined : readFileSync(values.deliveries, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as DeliveryRecord);
   const result = scoreCorpus(dir, deliveries === undefined ? {} : { deliveries });
@@ -308,17 +344,7 @@ function main(argv: string[]): number {
     process.stdout.write(`${JSON.stringify({ scores: summary, domains: { ...result.domains, pct: pct(result.domains.equal, result.domains.total) } }, null, 2)}\n`);
   } else {
     process.stdout.write(`${formatResult(result)}\n`);
-    const show = Number(values.show ?? "0");
+    const show = wholeNumber("show", values.show, 0, 0);
     if (show > 0) process.stdout.write(`${formatExamples(result, show)}\n`);
   }
-  return 0;
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (error) {
-    process.stderr.write(`score-fidelity: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  }
-}
+});
