@@ -47,9 +47,10 @@
 //     a lookup only when the record is not in its cache. Bogus answers are cached for their TTL
 //     (the sample's Bogus MX carries TTL 300). NODATA answers (no TLSA, no AAAA, no CNAME) are
 //     cached for their TTL too (negative caching, RFC 2308), though no encache line shows it.
-//   - Lookup order per delivery: MX; then for the chosen host A, AAAA and CNAME together (the A
-//     TTL governs the group); TLSA of `_25._tcp.<host>` only when the A answer is Secure (the tech
-//     note's thinkbeyond run, all Insecure, has no TLSA lookup).
+//   - Lookup order per delivery: MX; then for the chosen host A, and when the A was looked up,
+//     AAAA and CNAME each unless still cached; the primary resolver of esa1 and esa3 has the tech
+//     note's AAAA limitation (`Unsupported qtype`, an error, so never cached), esa2's answers NODATA; TLSA of `_25._tcp.<host>` only when the A answer is
+//     Secure (the tech note's thinkbeyond run, all Insecure, has no TLSA lookup).
 //   - The decision follows the policy table for the domain's mode (dest-controls). DANE Fail: no
 //     connection, no line; the domain's queue is retried with the bounce profile's default
 //     backoff (60 s, doubling, at most 3600 s), all its queued messages at once; messages arriving
@@ -210,6 +211,8 @@ interface ApplianceSim {
   cache: Map<string, CacheEntry>;
   queues: Map<string, Queue>;
   lines: Line[];
+  /** Its primary resolver answers AAAA with the tech note's `Unsupported qtype` error. */
+  aaaaUnsupported: boolean;
   mid: number;
   icid: number;
   dcid: number;
@@ -365,6 +368,7 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
     cache: new Map(),
     queues: new Map(),
     lines: [],
+    aaaaUnsupported: i % 2 === 0,
     mid: 441_000,
     icid: 773_000,
     dcid: 219_000,
@@ -441,12 +445,13 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
     return { entry, fresh: true, fallback: failedAt.length > 0 };
   };
 
-  /** A, then AAAA and CNAME with it (the A's freshness governs the group). */
+  /** A; when it was looked up (not cached), AAAA and CNAME after it, each from the cache if still there. */
   function* resolveAddress(app: ApplianceSim, host: Host, run: RunState): Generator<number, Resolved, void> {
     const a = resolve(app, host.name, "A", run);
     if (a.fresh) {
       yield 40 + random() * 200;
-      if (!outageNow() && random() < 0.3) write(app, log.aaaaUnsupportedMessages(host.name, a.fallback ? SECONDARY : PRIMARY), run);
+      // A resolver with the tech note's AAAA limitation answers every AAAA query so (never cached).
+      if (app.aaaaUnsupported && !outageNow()) write(app, log.aaaaUnsupportedMessages(host.name, PRIMARY), run);
       else resolve(app, host.name, "AAAA", run);
       yield 20 + random() * 100;
       resolve(app, host.name, "CNAME", run);
