@@ -9,6 +9,7 @@
 // cannot tell) + start time within 30 s, nearest first, one to one. Attempts the truth marks
 // invisible (no line in the log) are left out of every figure.
 import { spawnSync } from "node:child_process";
+import { attemptRecord } from "../src/output/attempt-record.js";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -265,7 +266,8 @@ export async function analyseInProcess(dir: string, manifest: Manifest): Promise
       options,
       {
         attempt: (attempt) => {
-          records.push({ ...attempt.record, host: attempt.record.host ?? run.host });
+          const record = attemptRecord(attempt);
+          records.push({ ...record, host: record.host ?? run.host });
           report.add(attempt);
         },
       },
