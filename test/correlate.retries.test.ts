@@ -191,3 +191,51 @@ describe("report: attempts whose domain the log does not tell are counted apart"
     expect(rows.filter(([name]) => name === "alpha.example" || name === "beta.example").reduce((n, [, c]) => n + (c as number), 0)).toBe(attempts.length - 1);
   });
 });
+
+describe("rules the ground-truth corpora showed", () => {
+  it("a connection that opens while another domain's resolution of a shared host is open gives it back when its lines name its own domain", () => {
+    const attempts = run(
+      log(
+        lookup(0, "gamma.example", "MX", ["mx.shared.example"], "insecure"),
+        lookup(0, "delta.example", "MX", ["mx.shared.example"], "insecure"),
+        hostLookups(1, "mx.shared.example", "192.0.2.90", "secure", 3600),
+        lookup(2, "_25._tcp.mx.shared.example", "TLSA", ["030101ff"], "secure"),
+        lookup(60, "epsilon.example", "MX", ["mx.shared.example"], "insecure"),
+        connection(61, 700, 70, "192.0.2.90", null, "u@gamma.example"),
+      ),
+      { mode: "mandatory" },
+    );
+    // epsilon's MX lookup was the latest open resolution when DCID 700 opened; the recipient says gamma.
+    expect(attempts.map((a) => [a.record.dcid, a.record.domain]).sort((x, y) => String(x[1]).localeCompare(String(y[1])))).toEqual([
+      [null, "delta.example"],
+      [null, "epsilon.example"],
+      [700, "gamma.example"],
+    ]);
+  });
+
+  it("a Bogus A answer at a host no MX in the log names is an attempt (the chain stops there), domain unknown", () => {
+    const attempts = run(log(queries(0, "mx.stopped.example", "A", ["10.0.0.53", "10.0.1.53"], ["10.0.0.53"]), answer(0, "mx.stopped.example", "A", ["192.0.2.91"], "bogus")));
+    expect(attempts.map(row)).toEqual([[null, null, "mx.stopped.example", [], "unknown bogus unknown", "dane-fail", ["bogus", "resolver-fallback", "cached"]]]);
+  });
+
+  it("after a Bogus MX answer the cached A and TLSA of its host are not evidence: the appliance stopped at the MX", () => {
+    const attempts = run(
+      log(
+        lookup(0, "flaky.example", "MX", ["mx.flaky.example"], "secure", "10.0.0.53", 60),
+        hostLookups(1, "mx.flaky.example", "203.0.113.92", "secure", 3600),
+        lookup(2, "_25._tcp.mx.flaky.example", "TLSA", ["030101aa"], "secure"),
+        connection(3, 710, 71, "203.0.113.92", "flaky.example", "u@flaky.example"),
+        lookup(400, "flaky.example", "MX", ["mx.flaky.example"], "bogus", "10.0.1.53", 60),
+      ),
+    );
+    expect(attempts.map(row)[1]).toEqual([null, "flaky.example", "mx.flaky.example", [], "bogus unknown unknown", "dane-fail", ["bogus"]]);
+  });
+
+  it("a later delivery to a host whose MX came from before the log uses the host's cached answers", () => {
+    const attempts = run(log(hostLookups(0, "mx.early.example", "203.0.113.93", "secure", 3600), lookup(1, "_25._tcp.mx.early.example", "TLSA", ["030101ab"], "secure"), connection(2, 720, 72, "203.0.113.93", "early.example", "a@early.example"), connection(100, 721, 73, "203.0.113.93", "early.example", "b@early.example")));
+    expect(attempts.map(row)).toEqual([
+      [720, "early.example", "mx.early.example", [72], "unknown secure secure", "undetermined", ["dane-success", "cached"]],
+      [721, "early.example", "mx.early.example", [73], "unknown secure secure", "undetermined", ["dane-success", "cached"]],
+    ]);
+  });
+});

@@ -100,8 +100,8 @@ describe("resolutions", () => {
     expect(resolutions.attach(lookup("other.example", "A", ["192.0.2.1"]))).toBeNull();
     expect(belongsTo(r, a)).toBe(true);
     r.hostLookups.set("mx.d.example", [...(r.hostLookups.get("mx.d.example") ?? []), lookup("mx.d.example", "A", ["192.0.2.7"])]);
-    expect(resolutions.claimable("d.example", "192.0.2.7")).toBe(r);
-    expect(resolutions.claimable("d.example", "192.0.2.8")).toBeNull();
+    expect(resolutions.claimable("d.example", "192.0.2.7", null)).toBe(r);
+    expect(resolutions.claimable("d.example", "192.0.2.8", null)).toBeNull();
     resolutions.remove(r);
     expect(resolutions.size).toBe(0);
     expect(resolutions.hostIndexSize).toBe(0);

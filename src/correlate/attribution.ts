@@ -47,6 +47,9 @@ export function candidatesFor(cache: DnsCache, resolutions: Resolutions, ip: str
       if (seen.has(domain)) continue;
       candidates.push({ domain, host, mx: cache.get(domain, "MX", atMs), a, tlsa, resolution: null });
     }
+    // The host's answers are cached but no MX answer in the log names it (cached before the log
+    // starts): keep what the cache holds now, for the domain the connection's lines will name.
+    if (candidates.length === 0 && (a !== null || tlsa !== null)) candidates.push({ domain: null, host, mx: null, a, tlsa, resolution: null });
   }
   return candidates.sort((x, y) => Number(y.resolution !== null) - Number(x.resolution !== null) || (y.resolution?.startMs ?? 0) - (x.resolution?.startMs ?? 0));
 }
@@ -64,11 +67,11 @@ export function domainFromCandidates(candidates: readonly Candidate[]): { domain
   return { domain: null, domainCandidates: domains };
 }
 
-/** The MX evidence shared by all the candidates' answers (a shared host whose domains all answered alike), else null. */
-export function commonMx(candidates: readonly Candidate[]): CacheEntry | null {
-  const first = candidates[0]?.mx ?? null;
+/** The answer all the entries classify alike (the MX answers of a shared host's domains), else null: the evidence, whichever domain it was. */
+export function commonEntry(entries: readonly (CacheEntry | null)[]): CacheEntry | null {
+  const first = entries[0] ?? null;
   if (first === null) return null;
-  return candidates.every((c) => c.mx !== null && c.mx.status === first.status && (c.mx.records.length === 0) === (first.records.length === 0)) ? first : null;
+  return entries.every((e) => e !== null && e.status === first.status && (e.records.length === 0) === (first.records.length === 0)) ? first : null;
 }
 
 export function addressOfAlias(cache: DnsCache, host: string, atMs: number | null): CacheEntry | null {
@@ -81,7 +84,9 @@ export function addressOfAlias(cache: DnsCache, host: string, atMs: number | nul
 export function candidateFromCache(cache: DnsCache, domain: string, ip: string | null, atMs: number | null): Candidate {
   const mx = cache.get(domain, "MX", atMs);
   const hosts = mx === null ? [] : mxHosts(mx.records);
-  const host = (ip === null ? undefined : hosts.find((h) => cache.get(h, "A", atMs)?.records.includes(ip))) ?? (hosts.length === 1 ? hosts[0]! : null);
+  // Without the domain's MX answer (cached before the log starts), the address names the host.
+  const byAddress = ip === null || mx !== null ? [] : cache.hostsForIp(ip);
+  const host = (ip === null ? undefined : hosts.find((h) => cache.get(h, "A", atMs)?.records.includes(ip))) ?? (hosts.length === 1 ? hosts[0]! : byAddress.length === 1 ? byAddress[0]! : null);
   const a = host === null ? null : cache.get(host, "A", atMs);
   const aMatches = a !== null && (ip === null || a.records.includes(ip));
   return { domain, host, mx, a: aMatches ? a : null, tlsa: host === null ? null : cache.get(TLSA_PREFIX + host, "TLSA", atMs), resolution: null };

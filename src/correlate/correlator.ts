@@ -11,7 +11,7 @@
 //   an attempt with `dcid: null` (a daneverify run, or a Bogus MX that stopped delivery).
 // - attempts come out in start order (emit-order.ts).
 import type { LogEvent } from "../events/types.js";
-import { addressOfAlias, candidateFromCache, candidatesFor, commonMx, domainFromCandidates, withOwnLookups, type Candidate } from "./attribution.js";
+import { addressOfAlias, candidateFromCache, candidatesFor, commonEntry, domainFromCandidates, withOwnLookups, type Candidate } from "./attribution.js";
 import { DnsCache, mxHosts, type CacheEntry } from "./cache.js";
 import { applyConnectionEvent, observedOf, openConnection, sendingIpOf, touchConnection, type Connection } from "./connections.js";
 import { buildAttempt, type AttemptParts } from "./decision.js";
@@ -199,7 +199,8 @@ export class Correlator {
       if (previous !== undefined) this.closeResolution(state, previous);
     }
     const hostBefore = host === name ? before : this.cachedChain(state, host, lookup.startMs);
-    const cachedMx = domain === null ? null : state.cache.get(domain, "MX", lookup.startMs);
+    // Snapshot now: by the time the attempt closes the cache may have moved on.
+    const cachedMx = commonEntry(domains.map((d) => state.cache.get(d, "MX", lookup.startMs)));
     const resolution = state.resolutions.openFromCache(host, domains, lookup.startMs, state.utcKnown, { cachedMx, ...hostBefore });
     if (host !== name) state.resolutions.alsoIndex(resolution, name);
     state.resolutions.addLookup(resolution, name, lookup);
@@ -289,18 +290,25 @@ export class Correlator {
     let candidate: Candidate | undefined;
     if (domain !== null) {
       // A chain from the cache at a host whose domain the cache did not know is this domain's.
-      candidate = connection.candidates.find((c) => c.domain === domain) ?? connection.candidates.find((c) => c.domain === null && c.resolution !== null);
+      candidate = connection.candidates.find((c) => c.domain === domain) ?? connection.candidates.find((c) => c.domain === null);
       if (candidate?.domain === null) candidate = { ...candidate, domain, mx: state.cache.get(domain, "MX", connection.startMs) };
       candidate ??= candidateFromCache(state.cache, domain, connection.ip, connection.startMs);
     } else if (connection.candidates.length > 0) {
       const first = connection.candidates[0]!;
-      candidate = { ...first, mx: commonMx(connection.candidates) };
+      candidate = { ...first, mx: commonEntry(connection.candidates.map((c) => c.mx)) };
     }
     // The resolution this attempt belongs to is the one of its final domain.
-    const resolution = candidate?.resolution ?? (domain === null ? null : state.resolutions.claimable(domain, connection.ip));
+    const resolution = candidate?.resolution ?? (domain === null ? null : state.resolutions.claimable(domain, connection.ip, connection.startMs));
     if (resolution !== null && connection.resolution !== resolution) {
       resolution.claims++;
       if (connection.result === "delivered") resolution.consumed = true;
+    }
+    // The resolution claimed when the connection opened was another domain's (a shared MX
+    // host): give it back, and if it closed meanwhile it is an attempt of its own.
+    const provisional = connection.resolution;
+    if (provisional !== null && provisional !== resolution) {
+      provisional.claims--;
+      if (provisional.claims === 0 && provisional.closed) this.finishUnclaimed(state, provisional);
     }
     if (resolution !== null) candidate = withOwnLookups(candidate, resolution, connection.ip);
     const observed = observedOf(connection);
@@ -349,16 +357,23 @@ export class Correlator {
 
   private closeResolution(state: ApplianceState, resolution: Resolution): void {
     state.resolutions.remove(resolution);
-    if (resolution.claims > 0) return;
+    resolution.closed = true;
+    if (resolution.claims === 0) this.finishUnclaimed(state, resolution);
+  }
+
+  /** A resolution no connection took: an attempt without connection, if it looks like a delivery's. */
+  private finishUnclaimed(state: ApplianceState, resolution: Resolution): void {
     // A host the appliance went on to look up, in MX preference order; else the first the answer names.
     const looked = resolution.hosts.find((h) => resolution.hostLookups.has(h));
     const host = looked ?? resolution.hosts[0] ?? null;
     const own = this.ownChain(resolution, looked ?? null);
-    const mxEntry = resolution.mx === null ? this.cachedMxOf(state, resolution) : entryOf(resolution.mx);
+    const mxEntry = resolution.mx === null ? resolution.cachedMx : entryOf(resolution.mx);
     const mxStatus = classification(mxEntry);
     // Concurrent deliveries to domains sharing an MX host: the host's A lookup attached to one
     // of them, and the others used its answer from the cache.
-    const a = own.a ?? resolution.cachedA ?? (host === null ? null : this.answeredMeanwhile(state, host, resolution));
+    // The chain goes on past the MX step only after a Secure or Insecure answer.
+    const chainGoesOn = mxStatus === "secure" || mxStatus === "insecure" || (resolution.mx === null && mxStatus === "unknown");
+    const a = own.a ?? (!chainGoesOn ? null : (resolution.cachedA ?? (host === null ? null : this.answeredMeanwhile(state, host, resolution))));
     if (!this.looksLikeDelivery(resolution, own, mxStatus, a !== null)) return;
     const aStatus = classification(a);
     // The appliance looks TLSA up only after a Secure A: a cached TLSA answer counts only then.
@@ -416,19 +431,12 @@ export class Correlator {
     return entry.atMs >= resolution.startMs && entry.atMs - resolution.startMs <= CONCURRENT_MS ? entry : null;
   }
 
-  /** The MX answer of a chain that began from the cache: its domain's, or the one all candidates share. */
-  private cachedMxOf(state: ApplianceState, resolution: Resolution): CacheEntry | null {
-    if (resolution.cachedMx !== null || resolution.domainCandidates.length === 0) return resolution.cachedMx;
-    const entries = resolution.domainCandidates.map((d) => state.cache.get(d, "MX", resolution.startMs));
-    const first = entries[0] ?? null;
-    return first !== null && entries.every((e) => e !== null && classification(e) === classification(first)) ? first : null;
-  }
-
   /**
    * Only what looks like an outbound DANE check is an attempt: an MX lookup that failed, came back
    * Bogus or NXDOMAIN, or was followed by its host's lookups or by cached ones; a chain from the
-   * cache at a known MX host, or with the AAAA/CNAME/TLSA lookups of a delivery. Not: an MX
-   * lookup alone (a sender check), a lone A lookup (an inbound connection's forward check).
+   * cache at a known MX host, or with the AAAA/CNAME/TLSA lookups of a delivery, or a Bogus A.
+   * Not: an MX lookup alone (a sender check), a lone A lookup answered (an inbound connection's
+   * forward check).
    */
   private looksLikeDelivery(resolution: Resolution, own: { lookups: DnsLookup[] }, mxStatus: string, addressKnown: boolean): boolean {
     if (resolution.mx !== null) {
@@ -436,7 +444,8 @@ export class Correlator {
       return own.lookups.length > 0 || mxStatus === "bogus" || mxStatus === "nxdomain" || failedOnly || addressKnown;
     }
     if (resolution.domain !== null || resolution.domainCandidates.length > 0) return true;
-    return own.lookups.some((l) => l.qtype !== "A");
+    // A Bogus A answer ends a delivery's chain there (no AAAA, CNAME or TLSA follows).
+    return own.lookups.some((l) => l.qtype !== "A" || l.status === "bogus");
   }
 
   /** The messages waiting for the domain when the attempt ran, with those a bounce or delay line linked. */

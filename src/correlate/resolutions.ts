@@ -13,6 +13,11 @@ import type { SourceRef } from "./sources.js";
 import type { DeliveryResult, DnsLookup } from "./types.js";
 
 export const TLSA_PREFIX = "_25._tcp.";
+/**
+ * The lookups of one run follow each other within seconds; the appliance retries a queue after
+ * 60 s at the earliest (the bounce profile's first backoff).
+ */
+const RUN_GAP_MS = 45_000;
 
 /** The host a lookup is about: the name itself, or the MX host of a `_25._tcp.<host>` TLSA name. */
 export function hostOfLookup(name: string): string {
@@ -37,6 +42,8 @@ export interface Resolution {
   /** A/AAAA/CNAME/TLSA lookups of the MX hosts, by host. */
   hostLookups: Map<string, DnsLookup[]>;
   claims: number;
+  /** No longer open (closed while a connection still claimed it, it may yet become an attempt). */
+  closed: boolean;
   /** A connection of this resolution delivered: later connections use the cache. */
   consumed: boolean;
   mids: Set<number>;
@@ -83,6 +90,7 @@ export class Resolutions {
       hosts: mxHosts(lookup.records),
       hostLookups: new Map(),
       claims: 0,
+      closed: false,
       consumed: false,
       mids: new Set(),
       result: "not-attempted",
@@ -108,6 +116,7 @@ export class Resolutions {
       hosts: [host],
       hostLookups: new Map(),
       claims: 0,
+      closed: false,
       consumed: false,
       mids: new Set(),
       result: "not-attempted",
@@ -120,6 +129,9 @@ export class Resolutions {
   private add(resolution: Resolution): Resolution {
     if (resolution.domain === null) this.undecided.add(resolution);
     else this.byDomain.set(resolution.domain, resolution);
+    // After a Bogus (or failed) MX answer the appliance stops: later lookups of those hosts are another run's.
+    const status = resolution.mx?.status;
+    if (status === "bogus" || status === null) return resolution;
     for (const host of resolution.hosts) this.indexHost(resolution, host);
     return resolution;
   }
@@ -146,10 +158,12 @@ export class Resolutions {
    * still take a lookup of `name`/`qtype`: not delivered, and without such a lookup already (the
    * appliance looks each record up once per run; a second lookup is the next run).
    */
-  latestForHost(host: string, name: string, qtype: string): Resolution | null {
+  latestForHost(host: string, name: string, qtype: string, atMs: number | null = null): Resolution | null {
     let best: Resolution | null = null;
     for (const resolution of this.forHost(host)) {
       if (resolution.consumed || hasLookup(resolution, host, name, qtype)) continue;
+      // No connection, and quiet for longer than a chain takes: the appliance gave up; this is the next run.
+      if (resolution.claims === 0 && atMs !== null && resolution.lastMs !== null && atMs - resolution.lastMs > RUN_GAP_MS) continue;
       if (best === null || (resolution.startMs ?? 0) >= (best.startMs ?? 0)) best = resolution;
     }
     return best;
@@ -158,7 +172,7 @@ export class Resolutions {
   /** Attaches a lookup of an MX host to the resolution it serves; null when none can take it. */
   attach(lookup: DnsLookup): Resolution | null {
     const host = hostOfLookup(lookup.name);
-    const resolution = this.latestForHost(host, lookup.name, lookup.qtype);
+    const resolution = this.latestForHost(host, lookup.name, lookup.qtype, lookup.startMs);
     if (resolution === null) return null;
     this.addLookup(resolution, host, lookup);
     return resolution;
@@ -182,10 +196,11 @@ export class Resolutions {
     if (!resolution.indexedHosts.includes(name)) this.indexHost(resolution, name);
   }
 
-  /** The open, unconsumed resolution of `domain` if one of its lookups returned `ip`. */
-  claimable(domain: string, ip: string): Resolution | null {
+  /** The open, unconsumed resolution of `domain`, begun by `atMs`, if one of its lookups returned `ip`. */
+  claimable(domain: string, ip: string, atMs: number | null): Resolution | null {
     const resolution = this.byDomain.get(domain);
     if (resolution === undefined || resolution.consumed) return null;
+    if (atMs !== null && resolution.startMs !== null && resolution.startMs > atMs) return null;
     const host = resolution.hosts.find((h) => resolution.hostLookups.get(h)?.some((l) => l.records.includes(ip)));
     return host === undefined ? null : resolution;
   }
