@@ -213,6 +213,23 @@ describe("rules the ground-truth corpora showed", () => {
     ]);
   });
 
+  it("a retry at a shared host whose domain the log did not tell, and a connection minutes later from the cache: two attempts", () => {
+    const attempts = run(
+      log(
+        lookup(0, "alpha.example", "MX", ["mx.hoster.example"], "insecure"),
+        lookup(0, "beta.example", "MX", ["mx.hoster.example"], "insecure"),
+        hostLookups(1, "mx.hoster.example", "192.0.2.80", "insecure", 300),
+        hostLookups(600, "mx.hoster.example", "192.0.2.80", "insecure", 3600),
+        connection(840, 730, 74, "192.0.2.80", null, "u@beta.example"),
+      ),
+      { mode: "mandatory" },
+    );
+    expect(attempts.slice(2).map((a) => [a.record.dcid, a.record.domain, a.record.domainCandidates, a.record.flags])).toEqual([
+      [null, null, ["alpha.example", "beta.example"], ["cached"]],
+      [730, "beta.example", [], ["cached", "mismatch"]],
+    ]);
+  });
+
   it("a Bogus A answer at a host no MX in the log names is an attempt (the chain stops there), domain unknown", () => {
     const attempts = run(log(queries(0, "mx.stopped.example", "A", ["10.0.0.53", "10.0.1.53"], ["10.0.0.53"]), answer(0, "mx.stopped.example", "A", ["192.0.2.91"], "bogus")));
     expect(attempts.map(row)).toEqual([[null, null, "mx.stopped.example", [], "unknown bogus unknown", "dane-fail", ["bogus", "resolver-fallback", "cached"]]]);

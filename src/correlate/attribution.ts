@@ -7,7 +7,7 @@ import type { CacheEntry, DnsCache } from "./cache.js";
 import { mxHosts } from "./cache.js";
 import { normalName } from "./dns.js";
 import { entryOf } from "./evidence.js";
-import { latestLookup, TLSA_PREFIX, type Resolution, type Resolutions } from "./resolutions.js";
+import { isStale, latestLookup, TLSA_PREFIX, type Resolution, type Resolutions } from "./resolutions.js";
 import type { DnsLookup } from "./types.js";
 
 /** Evidence a connection could use, snapshotted when it opens (the cache moves on). */
@@ -30,6 +30,9 @@ export function candidatesFor(cache: DnsCache, resolutions: Resolutions, ip: str
     const seen = new Set<string>();
     for (const resolution of resolutions.forHost(host)) {
       if (resolution.consumed || !resolution.hosts.includes(host)) continue;
+      // A run whose domain the log did not tell, given up on a while ago: a connection now is a later run's, from the cache.
+      // (A run of a known domain keeps its connection even after a pause: the tech note's A records have TTL 10.)
+      if (resolution.domain === null && isStale(resolution, atMs)) continue;
       if (resolution.mx !== null || resolution.domain !== null) {
         const domain = resolution.domain!;
         seen.add(domain);

@@ -387,7 +387,7 @@ export class Correlator {
     this.finishAttempt({
       host: state.host,
       startMs: resolution.startMs,
-      endMs: resolution.lastMs,
+      endMs: resolution.lookupsEndMs,
       dcid: null,
       mids,
       domain,
@@ -426,7 +426,7 @@ export class Correlator {
 
   /** An A answer for the host that another run's lookup put in the cache while this resolution was open. */
   private answeredMeanwhile(state: ApplianceState, host: string, resolution: Resolution): CacheEntry | null {
-    const entry = state.cache.get(host, "A", resolution.lastMs);
+    const entry = state.cache.get(host, "A", resolution.lookupsEndMs);
     if (entry === null || entry.atMs === null || resolution.startMs === null) return null;
     return entry.atMs >= resolution.startMs && entry.atMs - resolution.startMs <= CONCURRENT_MS ? entry : null;
   }
@@ -451,7 +451,7 @@ export class Correlator {
   /** The messages waiting for the domain when the attempt ran, with those a bounce or delay line linked. */
   private queuedMids(state: ApplianceState, resolution: Resolution, domain: string): number[] {
     const mids = new Set(resolution.mids);
-    for (const mid of state.messages.queuedFor(domain, resolution.lastMs)) mids.add(mid);
+    for (const mid of state.messages.queuedFor(domain, resolution.lookupsEndMs)) mids.add(mid);
     return [...mids].sort((a, b) => a - b);
   }
 

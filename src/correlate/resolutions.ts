@@ -30,7 +30,10 @@ export interface Resolution {
   /** With domain null: the domains the cache maps the MX host to, sorted; else empty. */
   domainCandidates: string[];
   startMs: number | null;
+  /** The last line of the resolution or of a connection that claimed it (for the quiet period). */
   lastMs: number | null;
+  /** When the run's own DNS ended: its last lookup. */
+  lookupsEndMs: number | null;
   /** The MX lookup that opened it; null for a chain that began from the cache. */
   mx: DnsLookup | null;
   /** For a chain that began from the cache, the MX answer the cache held for its domain (if one). */
@@ -84,6 +87,7 @@ export class Resolutions {
       domainCandidates: [],
       startMs: lookup.startMs,
       lastMs: lookup.endMs,
+      lookupsEndMs: lookup.endMs,
       mx: lookup,
       cachedMx: null,
       ...cached,
@@ -111,6 +115,7 @@ export class Resolutions {
       domainCandidates: domains.length > 1 ? domains : [],
       startMs,
       lastMs: startMs,
+      lookupsEndMs: startMs,
       mx: null,
       ...cached,
       hosts: [host],
@@ -163,7 +168,7 @@ export class Resolutions {
     for (const resolution of this.forHost(host)) {
       if (resolution.consumed || hasLookup(resolution, host, name, qtype)) continue;
       // No connection, and quiet for longer than a chain takes: the appliance gave up; this is the next run.
-      if (resolution.claims === 0 && atMs !== null && resolution.lastMs !== null && atMs - resolution.lastMs > RUN_GAP_MS) continue;
+      if (isStale(resolution, atMs)) continue;
       if (best === null || (resolution.startMs ?? 0) >= (best.startMs ?? 0)) best = resolution;
     }
     return best;
@@ -183,7 +188,10 @@ export class Resolutions {
     const list = resolution.hostLookups.get(host);
     if (list === undefined) resolution.hostLookups.set(host, [lookup]);
     else list.push(lookup);
-    if (lookup.endMs !== null) resolution.lastMs = lookup.endMs;
+    if (lookup.endMs !== null) {
+      resolution.lastMs = lookup.endMs;
+      resolution.lookupsEndMs = lookup.endMs;
+    }
     lookup.domain = resolution.domain;
     // An MX host that is a CNAME: the target's lookups belong to the same resolution.
     if (lookup.qtype === "CNAME") {
@@ -211,6 +219,14 @@ export class Resolutions {
     set.add(resolution);
     resolution.indexedHosts.push(host);
   }
+}
+
+/**
+ * No connection took it and its DNS ended longer ago than a run's steps are apart: the appliance
+ * gave up on that run, and a later lookup or connection is the next run's (using the cache).
+ */
+export function isStale(resolution: Resolution, atMs: number | null): boolean {
+  return resolution.claims === 0 && atMs !== null && resolution.lookupsEndMs !== null && atMs - resolution.lookupsEndMs > RUN_GAP_MS;
 }
 
 function hasLookup(resolution: Resolution, host: string, name: string, qtype: string): boolean {
