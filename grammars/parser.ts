@@ -286,7 +286,8 @@ export class EsaLogParser extends CstParser {
                 this.CONSUME3(T.Integer, { LABEL: "rid" });
                 this.CONSUME(T.To);
                 this.CONSUME(T.Colon);
-                this.CONSUME(T.Angle, { LABEL: "to" });
+                // `To: <user@example.com>`; some versions print the address bare (`To: user@example.com`).
+                this.OR3([{ ALT: () => this.CONSUME(T.Angle, { LABEL: "to" }) }, { ALT: () => this.CONSUME(T.PlainWord, { LABEL: "to" }) }]);
               },
             },
             {

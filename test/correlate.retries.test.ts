@@ -256,3 +256,11 @@ describe("rules the ground-truth corpora showed", () => {
     ]);
   });
 });
+
+describe("a recipient written without angle brackets", () => {
+  it("`MID n ICID n RID 0 To: user@domain` links the queued message to the domain's attempt", () => {
+    const lines = [`${at(0)} Info: Start MID 44 ICID 9044`, `${at(0)} Info: MID 44 ICID 9044 RID 0 To: v@bare.example`, `${at(0)} Info: MID 44 queued for delivery`];
+    const attempts = run(log(lines, lookup(1, "bare.example", "MX", ["mx.bare.example"], "bogus")));
+    expect(attempts.map((a) => [a.record.domain, a.record.mids])).toEqual([["bare.example", [44]]]);
+  });
+});

@@ -307,7 +307,7 @@ export class EventVisitor extends BaseVisitor {
         mid,
         icid: int(requiredToken(ctx, "icid").image),
         rid: int(requiredToken(ctx, "rid").image),
-        to: to.image.slice(1, -1),
+        to: to.image.startsWith("<") ? to.image.slice(1, -1) : to.image,
       };
     }
     const from = token(ctx, "from");
