@@ -92,15 +92,7 @@ export class Resolutions {
       cachedMx: null,
       ...cached,
       hosts: mxHosts(lookup.records),
-      hostLookups: new Map(),
-      claims: 0,
-      closed: false,
-      consumed: false,
-      mids: new Set(),
-      result: "not-attempted",
-      extraSource: [],
-      utcKnown,
-      indexedHosts: [],
+      ...newRun(utcKnown),
     });
   }
 
@@ -119,15 +111,7 @@ export class Resolutions {
       mx: null,
       ...cached,
       hosts: [host],
-      hostLookups: new Map(),
-      claims: 0,
-      closed: false,
-      consumed: false,
-      mids: new Set(),
-      result: "not-attempted",
-      extraSource: [],
-      utcKnown,
-      indexedHosts: [],
+      ...newRun(utcKnown),
     });
   }
 
@@ -219,6 +203,11 @@ export class Resolutions {
     set.add(resolution);
     resolution.indexedHosts.push(host);
   }
+}
+
+/** The state of a run that has only begun: no host lookups, claims or messages yet. */
+function newRun(utcKnown: boolean): Pick<Resolution, "hostLookups" | "claims" | "closed" | "consumed" | "mids" | "result" | "extraSource" | "utcKnown" | "indexedHosts"> {
+  return { hostLookups: new Map(), claims: 0, closed: false, consumed: false, mids: new Set(), result: "not-attempted", extraSource: [], utcKnown, indexedHosts: [] };
 }
 
 /**
