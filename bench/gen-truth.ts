@@ -34,8 +34,9 @@
 //                the connection) or when the replayed cache maps the MX host to that domain
 //                alone; else null, with `domainCandidates` the domains the replayed cache (answers
 //                in the log, within TTL) maps the host to, sorted.
-//   mids         the messages on the connection; for an attempt without connection, the messages
-//                queued for the domain (`To:` lines) and not delivered yet; [] when domain is null.
+//   mids         the messages on the connection; for an attempt without connection, every message
+//                queued for the domain (`To:` lines) and not delivered yet (which of them the
+//                appliance's timer picked is not in the log); [] when domain is null.
 //   flags        bogus: some evidence is bogus; resolver-fallback: a lookup of this attempt's chain
 //                (MX, A/AAAA/CNAME and TLSA of its host) done in this attempt was retried at the
 //                other resolver after SERVER FAILED; dane-success: observed dane-success;
@@ -52,9 +53,12 @@
 //     note's AAAA limitation (`Unsupported qtype`, an error, so never cached), esa2's answers NODATA; TLSA of `_25._tcp.<host>` only when the A answer is
 //     Secure (the tech note's thinkbeyond run, all Insecure, has no TLSA lookup).
 //   - The decision follows the policy table for the domain's mode (dest-controls). DANE Fail: no
-//     connection, no line; the domain's queue is retried with the bounce profile's default
-//     backoff (60 s, doubling, at most 3600 s), all its queued messages at once; messages arriving
-//     meanwhile wait in the queue. A later success delivers them all on one connection.
+//     connection, no line; the message stays queued and is retried on its own timer, the bounce
+//     profile's default backoff per message (60 s, doubling, at most 3600 s). A message arriving
+//     while a run for its domain is under way waits for it. A run that connects delivers every
+//     message queued for the domain on that connection. (Whether AsyncOS batches the retries of
+//     several queued messages of one domain into one DNS resolution is not documented: here each
+//     message's timer makes its own try, mostly answered from the cache.)
 //   - Multi-MX: the first host times out (`Connection Error ... timeout`, 30 s) now and then; the
 //     appliance then looks up the next host and connects there (sample e1/e2).
 //   - Resolvers: 10.0.0.53 primary, 10.0.1.53 secondary. A rare SERVER FAILED at the primary
@@ -192,11 +196,14 @@ interface CacheEntry {
   logged: boolean;
 }
 
+/** One appliance's messages for one domain, not delivered yet. */
 interface Queue {
   domain: Domain;
   mids: number[];
+  /** A delivery run for the domain is under way. */
   busy: boolean;
-  backoffMs: number;
+  /** Per message: the wait before its next retry (bounce profile: 60 s, doubling, at most 3600 s). */
+  backoffMs: Map<number, number>;
 }
 
 interface Line {
@@ -532,14 +539,14 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
     });
   };
 
-  /** One try of a domain's queue: resolve, decide, connect (or not), deliver everything queued. */
-  function* deliveryRun(app: ApplianceSim, queue: Queue): Process {
+  /** One try, for message `due`: resolve, decide, connect (or not) and deliver everything queued for the domain. */
+  function* deliveryRun(app: ApplianceSim, queue: Queue, due: number): Process {
     const d = queue.domain;
     queue.busy = true;
     const run: RunState = { firstLineMs: null, fallback: false };
     const queuedMids = [...queue.mids];
     const runStart = sched.now;
-    const retry = queue.backoffMs > 60_000;
+    const retry = queue.backoffMs.has(due);
     const mx = resolve(app, d.name, "MX", run);
     const mxFallback = mx.fallback;
     const hostNames = mx.entry.records.map((r) => (typeof r === "string" ? r : r[1]));
@@ -595,29 +602,33 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
         write(app, log.deliveredMessages(dcid, mid, (mid * 7919).toString(36).toUpperCase()));
       }
       queue.mids = queue.mids.filter((m) => !mids.includes(m));
+      for (const mid of mids) queue.backoffMs.delete(mid);
       yield 100 + random() * 300;
       write(app, [log.closeMessage(dcid)]);
       record({ ...common, run, startMs: connectMs, dcid, mids, a, tlsa, ip: host.ip, observed: dane ? "dane-success" : "tls", namesDomain: true, fallback });
-      queue.backoffMs = 60_000;
       break;
     }
     queue.busy = false;
     if (failed) {
-      // DANE Fail: the messages stay queued; the whole queue is tried again after the backoff.
-      const wait = queue.backoffMs;
-      queue.backoffMs = Math.min(queue.backoffMs * 2, 3_600_000);
-      queue.busy = true;
-      sched.spawn(retryLater(app, queue), sched.now + wait);
-    } else if (queue.mids.length > 0) {
-      queue.busy = true;
-      sched.spawn(retryLater(app, queue), sched.now + 500 + random() * 1500);
+      // DANE Fail: the message stays queued and is retried after its own backoff.
+      const wait = queue.backoffMs.get(due) ?? 60_000;
+      queue.backoffMs.set(due, Math.min(wait * 2, 3_600_000));
+      sched.spawn(messageTimer(app, queue, due), sched.now + wait);
     }
   }
 
-  function* retryLater(app: ApplianceSim, queue: Queue): Process {
-    // The log ends here: no run may start that it would cut in half.
-    if (sched.now >= endMs) return;
-    yield* deliveryRun(app, queue);
+  /**
+   * A message's turn to be delivered (on arrival, then at each retry). A run for its domain under
+   * way may deliver it; if that run fails, the message takes its own turn right after.
+   */
+  function* messageTimer(app: ApplianceSim, queue: Queue, mid: number): Process {
+    for (;;) {
+      // The log ends here: no run may start that it would cut in half.
+      if (sched.now >= endMs || !queue.mids.includes(mid)) return;
+      if (!queue.busy) break;
+      yield 2_000 + random() * 3_000;
+    }
+    yield* deliveryRun(app, queue, mid);
   }
 
   function* arrivals(): Process {
@@ -631,14 +642,11 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
       write(app, log.inboundMessages({ mid, icid, sender, recipient: `user${mid % 313}@${d.name}`, messageId: `${mid.toString(16)}${icid.toString(16)}`, subject: `Quarterly report ${mid % 97}`, bytes: 1000 + Math.floor(random() * 90000) }));
       let queue = app.queues.get(d.name);
       if (queue === undefined) {
-        queue = { domain: d, mids: [], busy: false, backoffMs: 60_000 };
+        queue = { domain: d, mids: [], busy: false, backoffMs: new Map() };
         app.queues.set(d.name, queue);
       }
       queue.mids.push(mid);
-      if (!queue.busy) {
-        queue.busy = true;
-        sched.spawn(deliveryRun(app, queue), sched.now + 200 + random() * 1500);
-      }
+      sched.spawn(messageTimer(app, queue, mid), sched.now + 200 + random() * 1500);
     }
   }
 
