@@ -13,7 +13,8 @@
 //   truth.ndjson                               one JSON object per delivery attempt (format below)
 //
 // truth.ndjson: the fields of the `deliveries` NDJSON contract (reference section 3) as a perfect
-// reader of these logs would give them - `host`, `start` (ISO, UTC), `dcid`, `mids`, `domain`,
+// reader of these logs would give them - `host`, `start` (ISO, UTC: the `New SMTP DCID` of a
+// connection, the first logged lookup of an attempt without one), `dcid`, `mids`, `domain`,
 // `domainCandidates`, `mxHost`, `ip`, `evidence {mx,a,tlsa,cert}`, `mode`, `decisionByMode`,
 // `observed`, `flags` (only `bogus`, `resolver-fallback`, `dane-success`, `cached`) - plus:
 //   `invisible`  true when the attempt left no line in the log at all (every answer came from the
@@ -107,9 +108,9 @@ const SCENARIO_HELP: Record<Scenario, string> = {
   outage: "20 minutes of primary SERVER FAILED, the secondary (no DNSSEC) answering Bogus",
   interleaved: "four times the message rate: many concurrent deliveries whose lines interleave",
   syslog: "syslog form (one appliance, hostname in each line)",
-  "syslog-appliances": "three appliances in one syslog stream, the same IDs on each",
+  "syslog-appliances": "three appliances in one syslog stream, the same IDs on each (wins over file-appliances)",
   "file-appliances": "two appliances in file form, each in its own folder (run with --host)",
-  rotation: "file form split into rotated files (.@YYYYMMDDTHHMMSS.s), every other one gzipped, then .current",
+  rotation: "file form split into rotated files (.@YYYYMMDDTHHMMSS.s), every other one gzipped, then .current (no effect on syslog)",
 };
 
 export interface TruthOptions {
