@@ -106,7 +106,7 @@ const SCENARIO_HELP: Record<Scenario, string> = {
   "shared-mx": "hosting providers' MX hosts serving several domains (some Mandatory: ambiguous retries)",
   "multi-mx": "domains with two MX hosts whose first one times out now and then",
   outage: "20 minutes of primary SERVER FAILED, the secondary (no DNSSEC) answering Bogus",
-  interleaved: "four times the message rate: many concurrent deliveries whose lines interleave",
+  interleaved: "four times the message rate, and bursts: concurrent deliveries whose lookups are out together",
   syslog: "syslog form (one appliance, hostname in each line)",
   "syslog-appliances": "three appliances in one syslog stream, the same IDs on each (wins over file-appliances)",
   "file-appliances": "two appliances in file form, each in its own folder (run with --host)",
@@ -219,6 +219,8 @@ interface ApplianceSim {
   cache: Map<string, CacheEntry>;
   queues: Map<string, Queue>;
   lines: Line[];
+  /** Queries sent and not answered yet, latest last. */
+  outstanding: object[];
   /** Its primary resolver answers AAAA with the tech note's `Unsupported qtype` error. */
   aaaaUnsupported: boolean;
   mid: number;
@@ -376,6 +378,7 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
     cache: new Map(),
     queues: new Map(),
     lines: [],
+    outstanding: [],
     aaaaUnsupported: i % 2 === 0,
     mid: 441_000,
     icid: 773_000,
@@ -436,33 +439,48 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
   const outageNow = () => outage !== null && sched.now >= outage.from && sched.now < outage.to;
 
   /** The record from the cache, or looked up (and logged) now. */
-  const resolve = (app: ApplianceSim, name: string, qtype: string, run: RunState): Resolved => {
+  /**
+   * The record from the cache, or looked up now: the query lines, the resolver's round trip, then
+   * the answer lines. Concurrent deliveries' queries go out meanwhile; an answer comes only when
+   * its query is the latest outstanding one (a `DNSSEC Response` line answers that one, the
+   * reference says), so the log's answers nest like the tech note's and samples' do.
+   */
+  function* resolve(app: ApplianceSim, name: string, qtype: string, run: RunState): Generator<number, Resolved, void> {
     const key = `${name}|${qtype}`;
     const cached = app.cache.get(key);
     if (cached !== undefined && cached.expires > sched.now) return { entry: cached, fresh: false, fallback: false };
     const inOutage = outageNow();
-    const stray = !inOutage && random() < 0.004;
+    // As in gen-corpus: one query in 500 meets a SERVER FAILED at the primary and falls back.
+    const stray = !inOutage && random() < 0.002;
     const failedAt = inOutage || stray ? [PRIMARY] : [];
     const dnssec = failedAt.length === 0 || secondaryDoesDnssec;
     const a = answer(name, qtype, dnssec);
+    const lookup: log.Lookup = { name, qtype, failedAt, answeredBy: failedAt.length > 0 ? SECONDARY : PRIMARY, records: a.records, status: a.status === "nodata" ? "secure" : a.status, ttl: a.ttl, stamp: 0 };
+    write(app, log.lookupQueryMessages(lookup), run);
+    const token = {};
+    app.outstanding.push(token);
+    // A validating resolver's round trip: tens to hundreds of milliseconds.
+    yield 30 + random() * random() * 900;
+    while (app.outstanding[app.outstanding.length - 1] !== token) yield 10 + random() * 40;
+    app.outstanding.pop();
     const entry: CacheEntry = { status: a.status, records: a.records, expires: sched.now + a.ttl * 1000, logged: true };
     app.cache.set(key, entry);
-    const stamp = (uptimeStart + Math.floor((sched.now - T0) / 1000) + a.ttl) * 1_250_468_524;
-    write(app, log.lookupMessages({ name, qtype, failedAt, answeredBy: failedAt.length > 0 ? SECONDARY : PRIMARY, records: a.records, status: a.status === "nodata" ? "secure" : a.status, ttl: a.ttl, stamp }), run);
+    lookup.stamp = (uptimeStart + Math.floor((sched.now - T0) / 1000) + a.ttl) * 1_250_468_524;
+    write(app, log.lookupAnswerMessages(lookup), run);
     if (failedAt.length > 0) run.fallback = true;
     return { entry, fresh: true, fallback: failedAt.length > 0 };
-  };
+  }
 
   /** A; when it was looked up (not cached), AAAA and CNAME after it, each from the cache if still there. */
   function* resolveAddress(app: ApplianceSim, host: Host, run: RunState): Generator<number, Resolved, void> {
-    const a = resolve(app, host.name, "A", run);
+    const a = yield* resolve(app, host.name, "A", run);
     if (a.fresh) {
       yield 40 + random() * 200;
       // A resolver with the tech note's AAAA limitation answers every AAAA query so (never cached).
       if (app.aaaaUnsupported && !outageNow()) write(app, log.aaaaUnsupportedMessages(host.name, PRIMARY), run);
-      else resolve(app, host.name, "AAAA", run);
+      else yield* resolve(app, host.name, "AAAA", run);
       yield 20 + random() * 100;
-      resolve(app, host.name, "CNAME", run);
+      yield* resolve(app, host.name, "CNAME", run);
     }
     return a;
   }
@@ -548,7 +566,7 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
     const queuedMids = [...queue.mids];
     const runStart = sched.now;
     const retry = queue.backoffMs.has(due);
-    const mx = resolve(app, d.name, "MX", run);
+    const mx = yield* resolve(app, d.name, "MX", run);
     const mxFallback = mx.fallback;
     const hostNames = mx.entry.records.map((r) => (typeof r === "string" ? r : r[1]));
     let failed = false;
@@ -566,7 +584,7 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
       let tlsa: Resolved | null = null;
       if (a.entry.status === "secure") {
         yield 30 + random() * 300;
-        tlsa = resolve(app, `_25._tcp.${host.name}`, "TLSA", hostRun);
+        tlsa = yield* resolve(app, `_25._tcp.${host.name}`, "TLSA", hostRun);
       }
       const actual: PolicyInput = {
         mx: mx.entry.status as PolicyInput["mx"],
@@ -633,8 +651,13 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
   }
 
   function* arrivals(): Process {
+    let burst = 0;
     for (let n = 0; n < options.messages; n++) {
-      yield -Math.log(1 - random()) * gapMs;
+      // Interleaved: now and then a burst (a mailing to many domains at once), whose deliveries'
+      // lookups are out together and answered in nested order.
+      if (burst === 0 && has("interleaved") && random() < 0.06) burst = 4 + Math.floor(random() * 12);
+      if (burst > 0) burst--;
+      yield burst > 0 ? 10 + random() * 150 : -Math.log(1 - random()) * gapMs;
       const app = appliances[Math.floor(random() * appliances.length)]!;
       const d = pickDomain();
       const mid = app.mid++;
@@ -647,7 +670,7 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
         app.queues.set(d.name, queue);
       }
       queue.mids.push(mid);
-      sched.spawn(messageTimer(app, queue, mid), sched.now + 200 + random() * 1500);
+      sched.spawn(messageTimer(app, queue, mid), sched.now + 50 + random() * 600);
     }
   }
 
