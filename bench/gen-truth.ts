@@ -29,15 +29,18 @@
 //                earlier one still within its TTL), else `unknown`; tlsa `unknown` when the
 //                appliance did not look TLSA up (A not Secure); cert `success` only with
 //                `TLS success ... for <domain>`, else `unknown`.
+//                With domain null, mx is the candidates' common classification, else unknown.
 //   decisionByMode  the policy table (src/policy) replayed on that evidence.
+//   mode         the domain's mode in dest-controls (the default, opportunistic, when domain is null).
 //   domain       the recipient domain when the attempt's own lines name it (its MX lookup, the
 //                `for <domain>`, `Connection Error ... domain:`, the recipients of the messages on
 //                the connection) or when the replayed cache maps the MX host to that domain
 //                alone; else null, with `domainCandidates` the domains the replayed cache (answers
 //                in the log, within TTL) maps the host to, sorted.
 //   mids         the messages on the connection; for an attempt without connection, every message
-//                queued for the domain (`To:` lines) and not delivered yet (which of them the
-//                appliance's timer picked is not in the log); [] when domain is null.
+//                queued for the domain (`To:` lines) before the attempt began and not delivered yet
+//                (which of them the appliance's timer picked is not in the log; a message queued
+//                while the attempt's lookups are out gets its own attempt); [] when domain is null.
 //   flags        bogus: some evidence is bogus; resolver-fallback: a lookup of this attempt's chain
 //                (MX, A/AAAA/CNAME and TLSA of its host) done in this attempt was retried at the
 //                other resolver after SERVER FAILED; dane-success: observed dane-success;
@@ -513,8 +516,6 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
 
   const record = (f: AttemptFacts) => {
     const d = f.queue.domain;
-    const evidence: Evidence = { mx: evidenceOf(f.mx), a: evidenceOf(f.a), tlsa: evidenceOf(f.tlsa), cert: f.observed === "dane-success" ? "success" : "unknown" };
-    const byMode = evaluateBothModes(evidence as PolicyInput);
     let domain: string | null = d.name;
     let candidates: string[] = [];
     if (!f.namesDomain) {
@@ -529,6 +530,11 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
         candidates = mapped;
       }
     }
+    // Without the domain, the MX classification is known only where every candidate's agrees.
+    const candidateMx = new Set(candidates.map((c) => evidenceOf({ entry: f.app.cache.get(`${c}|MX`)!, fresh: false, fallback: false })));
+    const mxEvidence = domain !== null ? evidenceOf(f.mx) : candidateMx.size === 1 ? [...candidateMx][0]! : "unknown";
+    const evidence: Evidence = { mx: mxEvidence, a: evidenceOf(f.a), tlsa: evidenceOf(f.tlsa), cert: f.observed === "dane-success" ? "success" : "unknown" };
+    const byMode = evaluateBothModes(evidence as PolicyInput);
     const flags: string[] = [];
     if (evidence.mx === "bogus" || evidence.a === "bogus" || evidence.tlsa === "bogus") flags.push("bogus");
     if (f.fallback) flags.push("resolver-fallback");
@@ -548,7 +554,8 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
       mxHost: f.host.name,
       ip: f.ip,
       evidence,
-      mode: d.mode,
+      // Without the domain, the destination controls' default.
+      mode: domain === null ? "opportunistic" : d.mode,
       decisionByMode: { mandatory: byMode.mandatory.decision, opportunistic: byMode.opportunistic.decision },
       observed: f.observed,
       flags,
