@@ -13,7 +13,8 @@
 //   truth.ndjson                               one JSON object per delivery attempt (format below)
 //
 // truth.ndjson: the fields of the `deliveries` NDJSON contract (reference section 3) as a perfect
-// reader of these logs would give them - `host`, `start` (ISO, UTC), `dcid`, `mids`, `domain`,
+// reader of these logs would give them - `host`, `start` (ISO, UTC: the `New SMTP DCID` of a
+// connection, the first logged lookup of an attempt without one), `dcid`, `mids`, `domain`,
 // `domainCandidates`, `mxHost`, `ip`, `evidence {mx,a,tlsa,cert}`, `mode`, `decisionByMode`,
 // `observed`, `flags` (only `bogus`, `resolver-fallback`, `dane-success`, `cached`) - plus:
 //   `invisible`  true when the attempt left no line in the log at all (every answer came from the
@@ -28,14 +29,18 @@
 //                earlier one still within its TTL), else `unknown`; tlsa `unknown` when the
 //                appliance did not look TLSA up (A not Secure); cert `success` only with
 //                `TLS success ... for <domain>`, else `unknown`.
+//                With domain null, mx is the candidates' common classification, else unknown.
 //   decisionByMode  the policy table (src/policy) replayed on that evidence.
+//   mode         the domain's mode in dest-controls (the default, opportunistic, when domain is null).
 //   domain       the recipient domain when the attempt's own lines name it (its MX lookup, the
 //                `for <domain>`, `Connection Error ... domain:`, the recipients of the messages on
 //                the connection) or when the replayed cache maps the MX host to that domain
 //                alone; else null, with `domainCandidates` the domains the replayed cache (answers
 //                in the log, within TTL) maps the host to, sorted.
-//   mids         the messages on the connection; for an attempt without connection, the messages
-//                queued for the domain (`To:` lines) and not delivered yet; [] when domain is null.
+//   mids         the messages on the connection; for an attempt without connection, every message
+//                queued for the domain (`To:` lines) before the attempt began and not delivered yet
+//                (which of them the appliance's timer picked is not in the log; a message queued
+//                while the attempt's lookups are out gets its own attempt); [] when domain is null.
 //   flags        bogus: some evidence is bogus; resolver-fallback: a lookup of this attempt's chain
 //                (MX, A/AAAA/CNAME and TLSA of its host) done in this attempt was retried at the
 //                other resolver after SERVER FAILED; dane-success: observed dane-success;
@@ -52,9 +57,12 @@
 //     note's AAAA limitation (`Unsupported qtype`, an error, so never cached), esa2's answers NODATA; TLSA of `_25._tcp.<host>` only when the A answer is
 //     Secure (the tech note's thinkbeyond run, all Insecure, has no TLSA lookup).
 //   - The decision follows the policy table for the domain's mode (dest-controls). DANE Fail: no
-//     connection, no line; the domain's queue is retried with the bounce profile's default
-//     backoff (60 s, doubling, at most 3600 s), all its queued messages at once; messages arriving
-//     meanwhile wait in the queue. A later success delivers them all on one connection.
+//     connection, no line; the message stays queued and is retried on its own timer, the bounce
+//     profile's default backoff per message (60 s, doubling, at most 3600 s). A message arriving
+//     while a run for its domain is under way waits for it. A run that connects delivers every
+//     message queued for the domain on that connection. (Whether AsyncOS batches the retries of
+//     several queued messages of one domain into one DNS resolution is not documented: here each
+//     message's timer makes its own try, mostly answered from the cache.)
 //   - Multi-MX: the first host times out (`Connection Error ... timeout`, 30 s) now and then; the
 //     appliance then looks up the next host and connects there (sample e1/e2).
 //   - Resolvers: 10.0.0.53 primary, 10.0.1.53 secondary. A rare SERVER FAILED at the primary
@@ -101,11 +109,11 @@ const SCENARIO_HELP: Record<Scenario, string> = {
   "shared-mx": "hosting providers' MX hosts serving several domains (some Mandatory: ambiguous retries)",
   "multi-mx": "domains with two MX hosts whose first one times out now and then",
   outage: "20 minutes of primary SERVER FAILED, the secondary (no DNSSEC) answering Bogus",
-  interleaved: "four times the message rate: many concurrent deliveries whose lines interleave",
+  interleaved: "four times the message rate, and bursts: concurrent deliveries whose lookups are out together",
   syslog: "syslog form (one appliance, hostname in each line)",
-  "syslog-appliances": "three appliances in one syslog stream, the same IDs on each",
+  "syslog-appliances": "three appliances in one syslog stream, the same IDs on each (wins over file-appliances)",
   "file-appliances": "two appliances in file form, each in its own folder (run with --host)",
-  rotation: "file form split into rotated files (.@YYYYMMDDTHHMMSS.s), every other one gzipped, then .current",
+  rotation: "file form split into rotated files (.@YYYYMMDDTHHMMSS.s), every other one gzipped, then .current (no effect on syslog)",
 };
 
 export interface TruthOptions {
@@ -192,11 +200,14 @@ interface CacheEntry {
   logged: boolean;
 }
 
+/** One appliance's messages for one domain, not delivered yet. */
 interface Queue {
   domain: Domain;
   mids: number[];
+  /** A delivery run for the domain is under way. */
   busy: boolean;
-  backoffMs: number;
+  /** Per message: the wait before its next retry (bounce profile: 60 s, doubling, at most 3600 s). */
+  backoffMs: Map<number, number>;
 }
 
 interface Line {
@@ -211,6 +222,8 @@ interface ApplianceSim {
   cache: Map<string, CacheEntry>;
   queues: Map<string, Queue>;
   lines: Line[];
+  /** Queries sent and not answered yet, latest last. */
+  outstanding: object[];
   /** Its primary resolver answers AAAA with the tech note's `Unsupported qtype` error. */
   aaaaUnsupported: boolean;
   mid: number;
@@ -368,6 +381,7 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
     cache: new Map(),
     queues: new Map(),
     lines: [],
+    outstanding: [],
     aaaaUnsupported: i % 2 === 0,
     mid: 441_000,
     icid: 773_000,
@@ -428,33 +442,48 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
   const outageNow = () => outage !== null && sched.now >= outage.from && sched.now < outage.to;
 
   /** The record from the cache, or looked up (and logged) now. */
-  const resolve = (app: ApplianceSim, name: string, qtype: string, run: RunState): Resolved => {
+  /**
+   * The record from the cache, or looked up now: the query lines, the resolver's round trip, then
+   * the answer lines. Concurrent deliveries' queries go out meanwhile; an answer comes only when
+   * its query is the latest outstanding one (a `DNSSEC Response` line answers that one, the
+   * reference says), so the log's answers nest like the tech note's and samples' do.
+   */
+  function* resolve(app: ApplianceSim, name: string, qtype: string, run: RunState): Generator<number, Resolved, void> {
     const key = `${name}|${qtype}`;
     const cached = app.cache.get(key);
     if (cached !== undefined && cached.expires > sched.now) return { entry: cached, fresh: false, fallback: false };
     const inOutage = outageNow();
-    const stray = !inOutage && random() < 0.004;
+    // As in gen-corpus: one query in 500 meets a SERVER FAILED at the primary and falls back.
+    const stray = !inOutage && random() < 0.002;
     const failedAt = inOutage || stray ? [PRIMARY] : [];
     const dnssec = failedAt.length === 0 || secondaryDoesDnssec;
     const a = answer(name, qtype, dnssec);
+    const lookup: log.Lookup = { name, qtype, failedAt, answeredBy: failedAt.length > 0 ? SECONDARY : PRIMARY, records: a.records, status: a.status === "nodata" ? "secure" : a.status, ttl: a.ttl, stamp: 0 };
+    write(app, log.lookupQueryMessages(lookup), run);
+    const token = {};
+    app.outstanding.push(token);
+    // A validating resolver's round trip: tens to hundreds of milliseconds.
+    yield 30 + random() * random() * 900;
+    while (app.outstanding[app.outstanding.length - 1] !== token) yield 10 + random() * 40;
+    app.outstanding.pop();
     const entry: CacheEntry = { status: a.status, records: a.records, expires: sched.now + a.ttl * 1000, logged: true };
     app.cache.set(key, entry);
-    const stamp = (uptimeStart + Math.floor((sched.now - T0) / 1000) + a.ttl) * 1_250_468_524;
-    write(app, log.lookupMessages({ name, qtype, failedAt, answeredBy: failedAt.length > 0 ? SECONDARY : PRIMARY, records: a.records, status: a.status === "nodata" ? "secure" : a.status, ttl: a.ttl, stamp }), run);
+    lookup.stamp = (uptimeStart + Math.floor((sched.now - T0) / 1000) + a.ttl) * 1_250_468_524;
+    write(app, log.lookupAnswerMessages(lookup), run);
     if (failedAt.length > 0) run.fallback = true;
     return { entry, fresh: true, fallback: failedAt.length > 0 };
-  };
+  }
 
   /** A; when it was looked up (not cached), AAAA and CNAME after it, each from the cache if still there. */
   function* resolveAddress(app: ApplianceSim, host: Host, run: RunState): Generator<number, Resolved, void> {
-    const a = resolve(app, host.name, "A", run);
+    const a = yield* resolve(app, host.name, "A", run);
     if (a.fresh) {
       yield 40 + random() * 200;
       // A resolver with the tech note's AAAA limitation answers every AAAA query so (never cached).
       if (app.aaaaUnsupported && !outageNow()) write(app, log.aaaaUnsupportedMessages(host.name, PRIMARY), run);
-      else resolve(app, host.name, "AAAA", run);
+      else yield* resolve(app, host.name, "AAAA", run);
       yield 20 + random() * 100;
-      resolve(app, host.name, "CNAME", run);
+      yield* resolve(app, host.name, "CNAME", run);
     }
     return a;
   }
@@ -487,8 +516,6 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
 
   const record = (f: AttemptFacts) => {
     const d = f.queue.domain;
-    const evidence: Evidence = { mx: evidenceOf(f.mx), a: evidenceOf(f.a), tlsa: evidenceOf(f.tlsa), cert: f.observed === "dane-success" ? "success" : "unknown" };
-    const byMode = evaluateBothModes(evidence as PolicyInput);
     let domain: string | null = d.name;
     let candidates: string[] = [];
     if (!f.namesDomain) {
@@ -503,6 +530,11 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
         candidates = mapped;
       }
     }
+    // Without the domain, the MX classification is known only where every candidate's agrees.
+    const candidateMx = new Set(candidates.map((c) => evidenceOf({ entry: f.app.cache.get(`${c}|MX`)!, fresh: false, fallback: false })));
+    const mxEvidence = domain !== null ? evidenceOf(f.mx) : candidateMx.size === 1 ? [...candidateMx][0]! : "unknown";
+    const evidence: Evidence = { mx: mxEvidence, a: evidenceOf(f.a), tlsa: evidenceOf(f.tlsa), cert: f.observed === "dane-success" ? "success" : "unknown" };
+    const byMode = evaluateBothModes(evidence as PolicyInput);
     const flags: string[] = [];
     if (evidence.mx === "bogus" || evidence.a === "bogus" || evidence.tlsa === "bogus") flags.push("bogus");
     if (f.fallback) flags.push("resolver-fallback");
@@ -522,7 +554,8 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
       mxHost: f.host.name,
       ip: f.ip,
       evidence,
-      mode: d.mode,
+      // Without the domain, the destination controls' default.
+      mode: domain === null ? "opportunistic" : d.mode,
       decisionByMode: { mandatory: byMode.mandatory.decision, opportunistic: byMode.opportunistic.decision },
       observed: f.observed,
       flags,
@@ -532,15 +565,15 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
     });
   };
 
-  /** One try of a domain's queue: resolve, decide, connect (or not), deliver everything queued. */
-  function* deliveryRun(app: ApplianceSim, queue: Queue): Process {
+  /** One try, for message `due`: resolve, decide, connect (or not) and deliver everything queued for the domain. */
+  function* deliveryRun(app: ApplianceSim, queue: Queue, due: number): Process {
     const d = queue.domain;
     queue.busy = true;
     const run: RunState = { firstLineMs: null, fallback: false };
     const queuedMids = [...queue.mids];
     const runStart = sched.now;
-    const retry = queue.backoffMs > 60_000;
-    const mx = resolve(app, d.name, "MX", run);
+    const retry = queue.backoffMs.has(due);
+    const mx = yield* resolve(app, d.name, "MX", run);
     const mxFallback = mx.fallback;
     const hostNames = mx.entry.records.map((r) => (typeof r === "string" ? r : r[1]));
     let failed = false;
@@ -558,7 +591,7 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
       let tlsa: Resolved | null = null;
       if (a.entry.status === "secure") {
         yield 30 + random() * 300;
-        tlsa = resolve(app, `_25._tcp.${host.name}`, "TLSA", hostRun);
+        tlsa = yield* resolve(app, `_25._tcp.${host.name}`, "TLSA", hostRun);
       }
       const actual: PolicyInput = {
         mx: mx.entry.status as PolicyInput["mx"],
@@ -595,34 +628,43 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
         write(app, log.deliveredMessages(dcid, mid, (mid * 7919).toString(36).toUpperCase()));
       }
       queue.mids = queue.mids.filter((m) => !mids.includes(m));
+      for (const mid of mids) queue.backoffMs.delete(mid);
       yield 100 + random() * 300;
       write(app, [log.closeMessage(dcid)]);
       record({ ...common, run, startMs: connectMs, dcid, mids, a, tlsa, ip: host.ip, observed: dane ? "dane-success" : "tls", namesDomain: true, fallback });
-      queue.backoffMs = 60_000;
       break;
     }
     queue.busy = false;
     if (failed) {
-      // DANE Fail: the messages stay queued; the whole queue is tried again after the backoff.
-      const wait = queue.backoffMs;
-      queue.backoffMs = Math.min(queue.backoffMs * 2, 3_600_000);
-      queue.busy = true;
-      sched.spawn(retryLater(app, queue), sched.now + wait);
-    } else if (queue.mids.length > 0) {
-      queue.busy = true;
-      sched.spawn(retryLater(app, queue), sched.now + 500 + random() * 1500);
+      // DANE Fail: the message stays queued and is retried after its own backoff.
+      const wait = queue.backoffMs.get(due) ?? 60_000;
+      queue.backoffMs.set(due, Math.min(wait * 2, 3_600_000));
+      sched.spawn(messageTimer(app, queue, due), sched.now + wait);
     }
   }
 
-  function* retryLater(app: ApplianceSim, queue: Queue): Process {
-    // The log ends here: no run may start that it would cut in half.
-    if (sched.now >= endMs) return;
-    yield* deliveryRun(app, queue);
+  /**
+   * A message's turn to be delivered (on arrival, then at each retry). A run for its domain under
+   * way may deliver it; if that run fails, the message takes its own turn right after.
+   */
+  function* messageTimer(app: ApplianceSim, queue: Queue, mid: number): Process {
+    for (;;) {
+      // The log ends here: no run may start that it would cut in half.
+      if (sched.now >= endMs || !queue.mids.includes(mid)) return;
+      if (!queue.busy) break;
+      yield 2_000 + random() * 3_000;
+    }
+    yield* deliveryRun(app, queue, mid);
   }
 
   function* arrivals(): Process {
+    let burst = 0;
     for (let n = 0; n < options.messages; n++) {
-      yield -Math.log(1 - random()) * gapMs;
+      // Interleaved: now and then a burst (a mailing to many domains at once), whose deliveries'
+      // lookups are out together and answered in nested order.
+      if (burst === 0 && has("interleaved") && random() < 0.06) burst = 4 + Math.floor(random() * 12);
+      if (burst > 0) burst--;
+      yield burst > 0 ? 10 + random() * 150 : -Math.log(1 - random()) * gapMs;
       const app = appliances[Math.floor(random() * appliances.length)]!;
       const d = pickDomain();
       const mid = app.mid++;
@@ -631,14 +673,11 @@ export function generateTruthCorpus(options: TruthOptions): Corpus {
       write(app, log.inboundMessages({ mid, icid, sender, recipient: `user${mid % 313}@${d.name}`, messageId: `${mid.toString(16)}${icid.toString(16)}`, subject: `Quarterly report ${mid % 97}`, bytes: 1000 + Math.floor(random() * 90000) }));
       let queue = app.queues.get(d.name);
       if (queue === undefined) {
-        queue = { domain: d, mids: [], busy: false, backoffMs: 60_000 };
+        queue = { domain: d, mids: [], busy: false, backoffMs: new Map() };
         app.queues.set(d.name, queue);
       }
       queue.mids.push(mid);
-      if (!queue.busy) {
-        queue.busy = true;
-        sched.spawn(deliveryRun(app, queue), sched.now + 200 + random() * 1500);
-      }
+      sched.spawn(messageTimer(app, queue, mid), sched.now + 50 + random() * 600);
     }
   }
 

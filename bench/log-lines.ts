@@ -70,6 +70,11 @@ export interface Lookup {
  * (and `No CNAME record(NoError)` for CNAME), as in the tech note's runs.
  */
 export function lookupMessages(lookup: Lookup): Message[] {
+  return [...lookupQueryMessages(lookup), ...lookupAnswerMessages(lookup)];
+}
+
+/** The query half of a lookup, up to the query to the resolver that answers. */
+export function lookupQueryMessages(lookup: Lookup): Message[] {
   const { name, qtype } = lookup;
   const debug = (text: string): Message => ({ level: "Debug", text });
   const out: Message[] = [debug(`DNS query: Q('${name}', '${qtype}')`), debug(`DNS query: QN('${name}', '${qtype}', 'recursive_nameserver0.parent')`)];
@@ -77,8 +82,18 @@ export function lookupMessages(lookup: Lookup): Message[] {
     out.push(debug(`DNS query: QIP ('${name}', '${qtype}', '${resolver}', 60)`), debug(`DNS query: Q ('${name}', '${qtype}', '${resolver}')`));
     if (resolver !== lookup.answeredBy) out.push({ level: "Warning", text: `Received an invalid DNS Response: SERVER FAILED to IP ${resolver} looking up ${name}` });
   }
+  return out;
+}
+
+/**
+ * The answer half: `DNSSEC Response` (which does not name its query: it answers the latest
+ * outstanding one) and the `DNS encache` or NODATA line that names it.
+ */
+export function lookupAnswerMessages(lookup: Lookup): Message[] {
+  const { name, qtype } = lookup;
+  const debug = (text: string): Message => ({ level: "Debug", text });
   if (lookup.records.length === 0) {
-    out.push(debug(`DNSSEC Response data([], , 0, ${lookup.ttl})`), debug(`Received NODATA for domain ${name} type ${qtype}`));
+    const out = [debug(`DNSSEC Response data([], , 0, ${lookup.ttl})`), debug(`Received NODATA for domain ${name} type ${qtype}`)];
     if (qtype === "CNAME") out.push(debug(`No CNAME record(NoError) found for domain(${name})`));
     return out;
   }
@@ -86,8 +101,7 @@ export function lookupMessages(lookup: Lookup): Message[] {
   const upper = lookup.status.toUpperCase();
   const cached = lookup.records.map((r) => `(${lookup.stamp}L, 0, '${upper}', ${typeof r === "string" ? `'${r}'` : `(${r[0]}, '${r[1]}')`})`).join(", ");
   // ` , ` before the status on MX answers only, as in the tech note.
-  out.push(debug(`DNSSEC Response data([${answer}]${qtype === "MX" ? " " : ""}, ${lookup.status}, 0, ${lookup.ttl})`), debug(`DNS encache (${name}, ${qtype}, [${cached}])`));
-  return out;
+  return [debug(`DNSSEC Response data([${answer}]${qtype === "MX" ? " " : ""}, ${lookup.status}, 0, ${lookup.ttl})`), debug(`DNS encache (${name}, ${qtype}, [${cached}])`)];
 }
 
 /** The AAAA lookup as the tech note shows it: the resolver's `Unsupported qtype` DNSSEC_Error (not a Bogus). */

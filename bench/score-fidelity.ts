@@ -252,11 +252,12 @@ function sumDomains(rows: readonly ReportDomain[]): ReportDomain[] {
  * The same as runDeliveries and runReport, in this process (no start-up per run: what the tests
  * use): the pipeline the commands run, with the options the manifest's arguments give them.
  */
-export async function analyseInProcess(dir: string, manifest: Manifest): Promise<{ records: DeliveryRecord[]; domains: ReportDomain[] }> {
+export async function analyseInProcess(dir: string, manifest: Manifest): Promise<{ records: DeliveryRecord[]; domains: ReportDomain[]; malformed: number }> {
   const { controls, errors } = parseDestinationControls(readFileSync(join(dir, manifest.destControls), "utf8"));
   if (errors.length > 0) throw new Error(`${manifest.destControls}: ${errors[0]!.message}`);
   const records: DeliveryRecord[] = [];
   const domains: ReportDomain[] = [];
+  let malformed = 0;
   for (const run of manifest.runs) {
     const year = run.args.indexOf("--year");
     const options = { host: run.host ?? undefined, year: year >= 0 ? Number(run.args[year + 1]) : undefined, mode: "unknown" as const, destinationControls: controls };
@@ -274,14 +275,16 @@ export async function analyseInProcess(dir: string, manifest: Manifest): Promise
     );
     if (read.errors.length > 0) throw new Error(`${read.errors[0]!.input}: ${read.errors[0]!.message}`);
     domains.push(...report.finish(resolvers, read.files).domains);
+    for (const file of read.files) malformed += file.malformed;
   }
-  return { records, domains: sumDomains(domains) };
+  return { records, domains: sumDomains(domains), malformed };
 }
 
-export async function scoreCorpusInProcess(dir: string): Promise<FidelityResult> {
+/** Scores in this process; `malformed`: lines of the corpus the grammar could not parse (a generator bug). */
+export async function scoreCorpusInProcess(dir: string): Promise<FidelityResult & { malformed: number }> {
   const manifest = readManifest(dir);
-  const { records, domains } = await analyseInProcess(dir, manifest);
-  return scoreFidelity(readTruth(dir, manifest), records, domains);
+  const { records, domains, malformed } = await analyseInProcess(dir, manifest);
+  return { ...scoreFidelity(readTruth(dir, manifest), records, domains), malformed };
 }
 
 export function scoreCorpus(dir: string, options: { cli?: string; deliveries?: DeliveryRecord[] } = {}): FidelityResult {

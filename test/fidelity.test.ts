@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateTruthCorpus, writeTruthCorpus, type Scenario, type TruthAttempt } from "../bench/gen-truth.js";
-import { fieldAccuracy, formatResult, pct, scoreCorpusInProcess, scoreFidelity, type DeliveryRecord } from "../bench/score-fidelity.js";
+import { analyseInProcess, fieldAccuracy, formatResult, pct, readManifest, scoreCorpusInProcess, scoreFidelity, type DeliveryRecord } from "../bench/score-fidelity.js";
 
 const MIN_FOUND_PCT = 99;
 const MIN_FIELD_PCT = 99.5;
@@ -92,6 +92,18 @@ describe("the scorer", () => {
 });
 
 describe("the generator", () => {
+  it.each([
+    ["file form", ["dane", "tlsa-nodata", "retries", "warm-cache", "shared-mx", "multi-mx", "outage", "file-appliances", "rotation"]],
+    ["syslog form", ["dane", "tlsa-nodata", "retries", "shared-mx", "multi-mx", "outage", "syslog-appliances"]],
+  ] as [string, Scenario[]][])("writes only lines the grammar parses (%s, every scenario)", async (name, scenarios) => {
+    const dir = join(work, `lines-${name.replace(/ /g, "-")}`);
+    writeTruthCorpus(dir, generateTruthCorpus({ seed: 2, messages: 150, scenarios: new Set(scenarios) }));
+    const manifest = readManifest(dir);
+    const { malformed, records } = await analyseInProcess(dir, manifest);
+    expect(records.length).toBeGreaterThan(100);
+    expect(malformed).toBe(0);
+  });
+
   it("is deterministic: the same seed gives the same corpus", () => {
     const options = { seed: 11, messages: 60, scenarios: new Set<Scenario>(["retries", "outage", "syslog-appliances"]) };
     const a = generateTruthCorpus(options);
