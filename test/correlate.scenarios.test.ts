@@ -1,4 +1,5 @@
 // Scenario tests of the correlator on real-shaped logs: each attempt's evidence and decision.
+import { attemptRecord } from "../src/output/attempt-record.js";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Attempt, ResolverStats } from "../src/correlate/types.js";
@@ -13,7 +14,7 @@ function run(text: string, options: AnalysisOptions = {}): { attempts: Attempt[]
   const analysis = new Analysis(options, { attempt: (a) => attempts.push(a) });
   readText(text, "t.log", options, analysis.records);
   const resolvers = analysis.finish();
-  for (const { record } of attempts) expect([...attemptRecordErrors(record), ...attemptCoherenceErrors(record)], JSON.stringify(record)).toEqual([]);
+  for (const record of attempts.map(attemptRecord)) expect([...attemptRecordErrors(record), ...attemptCoherenceErrors(record)], JSON.stringify(record)).toEqual([]);
   return { attempts, resolvers };
 }
 
@@ -43,7 +44,7 @@ describe("deliveries", () => {
     const { attempts } = run(log(dns(0, "ok.example", "mx.ok.example", "203.0.113.5", { mx: "secure", a: "secure", tlsa: "secure" }), connection(5, 100, 1, "203.0.113.5", "ok.example", "a@ok.example")), { mode: "mandatory" });
     expect(attempts.map((a) => a.record)).toMatchObject([{ dcid: 100, mids: [1], domain: "ok.example", mxHost: "mx.ok.example", ip: "203.0.113.5", decision: "dane-success", row: "M1", observed: "dane-success", flags: ["dane-success"] }]);
     expect(attempts[0]!.result).toBe("delivered");
-    expect(attempts[0]!.record.start).toBe("2024-03-11T08:00:05Z");
+    expect(attemptRecord(attempts[0]!).start).toBe("2024-03-11T08:00:05Z");
   });
 
   it("a second delivery within the TTL from cache; after the TTL, nothing known", () => {
@@ -161,7 +162,7 @@ describe("deliveries", () => {
     writeFileSync(join(dir, "b.log"), `${[...header("BBBB-2222"), ...connection(60, 100, 1, "203.0.113.5", "ok.example", "b@ok.example")].join("\n")}\n`);
     const attempts: Attempt[] = [];
     await analyse([join(dir, "a.log"), join(dir, "b.log")], {}, { attempt: (a) => attempts.push(a) });
-    expect(attempts.map((a) => [a.record.source[0]!.split("/").pop(), a.record.evidence.mx, a.record.flags.includes("cached")])).toEqual([
+    expect(attempts.map((a) => [attemptRecord(a).source[0]!.split("/").pop(), a.record.evidence.mx, a.record.flags.includes("cached")])).toEqual([
       ["a.log:4", "secure", false],
       ["b.log:5", "unknown", false],
     ]);
@@ -200,7 +201,7 @@ describe("deliveries", () => {
   it("closes an attempt without DCID close after the quiet period", () => {
     const lines = [...connection(0, 500, 30, "192.0.2.99", null, "a@x.example").slice(0, 5), `${at(1000)} Info: Start MID 31 ICID 4`];
     const { attempts } = run(log(lines), { quietSeconds: 300 });
-    expect(attempts.map((a) => [a.record.dcid, a.record.end])).toEqual([[500, "2024-03-11T08:00:02Z"]]);
+    expect(attempts.map((a) => [a.record.dcid, attemptRecord(a).end])).toEqual([[500, "2024-03-11T08:00:02Z"]]);
   });
 
   it("keeps its state bounded over a long run", () => {

@@ -1,5 +1,6 @@
 // `esa-dane deliveries` on the samples, run as a user runs it (the built binary, TZ=UTC): the
 // NDJSON contract for every line, the golden output, the table and --explain.
+import { attemptRecord } from "../src/output/attempt-record.js";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,7 @@ type Rec = Record<string, unknown> & {
   host: string | null;
   dcid: number | null;
   domain: string | null;
+  domainCandidates: string[];
   mxHost: string | null;
   ip: string | null;
   mids: number[];
@@ -84,7 +86,7 @@ describe("esa-dane deliveries samples/ --format ndjson --year 2024", () => {
       [null, 219105, "multi-mx.example", "mx2.multi-mx.example", "192.0.2.42", "secure secure secure success", "dane-success", "dane-success", "dane-success", "dane-success", "dane-success"],
       // i2, c, i3, d, f2, f1
       [null, 219106, "example.com", null, "10.0.2.25", "unknown unknown unknown unknown", "undetermined", "undetermined", "undetermined", "plaintext", "undetermined"],
-      [null, null, "bogus-mx.example", null, null, "bogus unknown unknown unknown", "dane-fail", "dane-fail", "dane-fail", "no-connection", "bogus,resolver-fallback"],
+      [null, null, "bogus-mx.example", "mx.bogus-mx.example", null, "bogus unknown unknown unknown", "dane-fail", "dane-fail", "dane-fail", "no-connection", "bogus,resolver-fallback"],
       [null, 219107, "example.com", null, "10.0.2.25", "unknown unknown unknown unknown", "undetermined", "undetermined", "undetermined", "plaintext", "undetermined"],
       [null, 219108, "dane-ok.example", "mail.dane-ok.example", "203.0.113.25", "secure secure secure success", "dane-success", "dane-success", "dane-success", "dane-success", "dane-success,cached"],
       [null, 219109, "signed-nodane.example", "mx.signed-nodane.example", "198.51.100.60", "secure secure nxdomain unknown", "dane-fail", "tls-fallback", "undetermined", "tls", "undetermined"],
@@ -97,6 +99,9 @@ describe("esa-dane deliveries samples/ --format ndjson --year 2024", () => {
     const d = records.find((r) => r.dcid === 219108)!;
     expect(d.source).toContain("samples/mail_logs_d.@20240311T083000.s:48");
     expect(d.source.at(-1)).toBe("samples/mail_logs_d.current:98");
+    // The README's mids and (with no domain in doubt) empty domainCandidates, for every attempt.
+    expect(records.map((r) => r.mids)).toEqual([[], [], [441101], [441102], [441104], [], [441105], [441107], [441108], [441109], [441110], [441112], [441111], [58012], [58012]]);
+    for (const r of records) expect(r.domainCandidates).toEqual([]);
     // The Bogus MX (c) was answered by the secondary after the primary failed.
     expect(records.find((r) => r.domain === "bogus-mx.example")!.resolvers).toEqual(["10.0.1.53"]);
   });
@@ -119,7 +124,7 @@ describe("esa-dane deliveries samples/ --format ndjson --year 2024", () => {
   it("gives the same records as the pipeline run in-process", () => {
     // The CLI adds nothing and loses nothing: run the same files through readText.
     const inProcess: unknown[] = [];
-    const analysis = new Analysis({ mode: "unknown" }, { attempt: (a) => inProcess.push(a.record) });
+    const analysis = new Analysis({ mode: "unknown" }, { attempt: (a) => inProcess.push(attemptRecord(a)) });
     for (const file of ["samples/ietf-daneverify.@20190204T200847.s", "samples/mail_logs_d.@20240311T083000.s", "samples/mail_logs_d.current", "samples/syslog-two-appliances.log", "samples/thinkbeyond-daneverify.@20190204T201552.s"]) {
       readText(readFileSync(join(ROOT, file), "utf8"), file, { year: 2024 }, analysis.records);
     }

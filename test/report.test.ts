@@ -2,6 +2,7 @@
 // analyse): the JSON contract checked against a hand-written schema, CSV parsed back with an
 // RFC 4180 parser, TLS-RPT against RFC 8460, Prometheus against the text exposition format,
 // per-domain sums against the attempts, hostile log content, and the filters.
+import { attemptRecord } from "../src/output/attempt-record.js";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -532,7 +533,7 @@ describe("report numbers equal the sums over the attempts (esa-dane deliveries)"
       expect(d.observed["dane-success"]).toBe(count((a) => a.record.observed === "dane-success"));
       expect(d.mxHosts).toEqual([...new Set(mine.flatMap((a) => (a.record.mxHost === null ? [] : [a.record.mxHost])))].sort());
       expect([...d.resolvers].sort()).toEqual([...new Set(mine.flatMap((a) => a.record.resolvers))].sort());
-      const starts = mine.map((a) => a.record.start).filter((s): s is string => s !== null).sort();
+      const starts = mine.map((a) => attemptRecord(a).start).filter((s): s is string => s !== null).sort();
       expect(d.firstSeen).toBe(starts[0] ?? null);
     }
   });
@@ -724,8 +725,9 @@ describe("report filters", () => {
     const by = new Map(json.domains.map((d) => [d.name, d]));
     expect(by.get("mx0.c.example")).toMatchObject({ attempts: 2, mxHosts: ["c.example"] });
     expect(by.get("mx1.c.example")).toMatchObject({ attempts: 2, mxHosts: ["c.example"] });
-    // The Bogus MX attempt has no MX host.
-    expect(by.get("(unknown MX host)")).toMatchObject({ attempts: 1, bogus: { mx: 1, a: 0, tlsa: 0 } });
+    // The Bogus MX answer still names its host (issue 10): the attempt is counted there, not under "(unknown MX host)".
+    expect(by.get("mx.b.example")).toMatchObject({ attempts: 4, bogus: { mx: 1, a: 0, tlsa: 0 } });
+    expect(by.get("(unknown MX host)")).toBeUndefined();
     expect(json.domains.reduce((n, d) => n + d.attempts, 0)).toBe(20);
     const csv = parseCsv((await report([path], { by: "mx", format: "csv" })).text);
     expect(csv[0]![0]).toBe("mx_host");
@@ -785,7 +787,7 @@ describe("in-process pipeline with the log builder", () => {
     const stats = readText(b.text(), "built.log", {}, analysis.records);
     const resolvers = analysis.finish();
     expect(stats.malformed).toBe(0);
-    const by = Object.fromEntries(attempts.map((a) => [a.record.domain, a.record]));
+    const by = Object.fromEntries(attempts.map((a) => [a.record.domain, attemptRecord(a)]));
     expect(by["ok.example"]).toMatchObject({ evidence: { mx: "secure", a: "secure", tlsa: "secure", cert: "success" }, decision: "dane-success", observed: "dane-success", start: "2024-03-11T08:01:02Z" });
     expect(by["fallback.example"]).toMatchObject({ evidence: { mx: "secure", a: "secure", tlsa: "nxdomain" }, decision: "tls-fallback", row: "O4", observed: "tls" });
     expect(by["bogus.example"]).toMatchObject({ evidence: { mx: "bogus" }, decision: "dane-fail", observed: "no-connection", dcid: null, resolvers: ["10.0.1.53"] });

@@ -3,7 +3,8 @@
 // record (field `lines`), so the output stays one JSON object per line, or under the table row.
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import type { Attempt } from "../correlate/types.js";
+import type { Attempt, AttemptRecord } from "../correlate/types.js";
+import { attemptRecord } from "../output/attempt-record.js";
 import { ATTEMPTS_TABLE_HEADER, attemptRow, attemptsTableFooter } from "../output/deliveries-table.js";
 import { OutputBuffer } from "../output/buffer.js";
 import { escapeTerminal } from "../output/escape.js";
@@ -20,11 +21,12 @@ export async function runDeliveries(args: DeliveriesArgs): Promise<number> {
   const options = { ...(await correlatorOptions(args)), host: args.host, zone: args.tz, year: args.year, workers: args.workers, backpressure: () => out.drained };
   const table = args.format === "table";
   let count = 0;
-  const kept: Attempt[] = [];
+  const kept: AttemptRecord[] = [];
   const print = (attempt: Attempt): void => {
     count++;
-    if (args.explain) kept.push(attempt);
-    else out.line(table ? attemptRow(attempt) : jsonLine(attempt.record));
+    const record = attemptRecord(attempt);
+    if (args.explain) kept.push(record);
+    else out.line(table ? attemptRow(record) : jsonLine(record));
   };
   const filter = new AttemptFilter(args, print);
   if (table) out.line(ATTEMPTS_TABLE_HEADER);
@@ -32,15 +34,15 @@ export async function runDeliveries(args: DeliveriesArgs): Promise<number> {
   filter.finish();
   if (args.explain) {
     // The lines are read back from their files at the end: the reader keeps no text of the lines it used.
-    const lines = await sourceLines(kept.flatMap((a) => a.record.source));
+    const lines = await sourceLines(kept.flatMap((record) => record.source));
     const textOf = (ref: string): string | null => lines.get(ref) ?? null;
-    for (const attempt of kept) {
+    for (const record of kept) {
       if (!table) {
-        out.line(jsonLine({ ...attempt.record, lines: attempt.record.source.map((source) => ({ source, text: textOf(source) })) }));
+        out.line(jsonLine({ ...record, lines: record.source.map((source) => ({ source, text: textOf(source) })) }));
         continue;
       }
-      out.line(attemptRow(attempt));
-      for (const ref of attempt.record.source) out.line(`    ${escapeTerminal(ref)}  ${escapeTerminal(textOf(ref) ?? "(line not available: standard input)")}`);
+      out.line(attemptRow(record));
+      for (const ref of record.source) out.line(`    ${escapeTerminal(ref)}  ${escapeTerminal(textOf(ref) ?? "(line not available: standard input)")}`);
     }
   }
   if (table) out.line(attemptsTableFooter(count));

@@ -92,6 +92,24 @@ export class DnsCache {
     return [...(this.domainsByMxHost.get(host) ?? [])];
   }
 
+  /**
+   * The MX host a looked-up name stands for (the name itself, or an MX host that is a CNAME of
+   * it) and the domains whose MX answer, live at `atMs`, names that host, sorted. Null when the
+   * cache knows the name as no domain's MX host.
+   */
+  mxHostOf(name: string, atMs: number | null): { host: string; domains: string[] } | null {
+    const live = (host: string) => [...(this.domainsByMxHost.get(host) ?? [])].filter((d) => this.get(d, "MX", atMs) !== null).sort();
+    if (this.domainsByMxHost.has(name)) {
+      const domains = live(name);
+      if (domains.length > 0) return { host: name, domains };
+    }
+    for (const alias of this.aliasesByTarget.get(name) ?? []) {
+      const domains = this.domainsByMxHost.has(alias) ? live(alias) : [];
+      if (domains.length > 0) return { host: alias, domains };
+    }
+    return null;
+  }
+
   /** Drops entries that expired before `nowMs`. */
   expire(nowMs: number): void {
     const heap = this.expiry;

@@ -2,33 +2,28 @@
 //
 // - DNS lookups are assembled (dns.ts) and replayed into a cache (cache.ts);
 // - a live MX lookup opens a *resolution* for its domain; the A, CNAME and TLSA lookups of its
-//   MX hosts that follow attach to it;
-// - `New SMTP DCID ... address IP` opens a connection; the IP leads through the cache to the MX
-//   host and the domain (IP -> A record -> MX host -> MX of a domain), and claims the open
-//   resolution of that domain; `TLS success ... for <domain>` and the recipients of the
-//   messages on the connection name the domain for certain;
-// - an attempt closes at `DCID close` or after a quiet period, and its evidence is replayed
-//   through the policy table. A resolution no connection claimed becomes an attempt with
-//   `dcid: null` (a daneverify run, or a Bogus MX that stopped delivery).
+//   MX hosts that follow attach to it (resolutions.ts);
+// - `New SMTP DCID ... address IP` opens a connection (connections.ts); the IP leads through the
+//   cache to the MX host and the domain, and claims the open resolution of that domain
+//   (attribution.ts);
+// - an attempt closes at `DCID close` or after a quiet period, and its evidence (evidence.ts) is
+//   replayed through the policy table (decision.ts). A resolution no connection claimed becomes
+//   an attempt with `dcid: null` (a daneverify run, or a Bogus MX that stopped delivery).
+// - attempts come out in start order (emit-order.ts).
 import type { LogEvent } from "../events/types.js";
-import { formatInstant } from "../input/clock.js";
-import { evaluateBothModes, type Decision, type PolicyInput, type PolicyResult } from "../policy/evaluate.js";
+import { addressOfAlias, candidateFromCache, candidatesFor, commonEntry, domainFromCandidates, withOwnLookups, type Candidate } from "./attribution.js";
 import { DnsCache, mxHosts, type CacheEntry } from "./cache.js";
+import { applyConnectionEvent, observedOf, openConnection, sendingIpOf, touchConnection, type Connection } from "./connections.js";
+import { buildAttempt, type AttemptParts } from "./decision.js";
 import { modeFor, type DestinationControls } from "./destination-controls.js";
-import { DnsTracker, normalName, ResolverTable } from "./dns.js";
-import { formatSources, sourceOf, type SourceRef } from "./sources.js";
-import type {
-  Attempt,
-  AttemptFlag,
-  AttemptRecord,
-  CertEvidence,
-  ClassificationEvidence,
-  DeliveryResult,
-  DnsLookup,
-  ModeSetting,
-  Observed,
-  ResolverStats,
-} from "./types.js";
+import { DnsTracker, normalName } from "./dns.js";
+import { AttemptQueue } from "./emit-order.js";
+import { certEvidence, classification, entryOf, tlsaClassification } from "./evidence.js";
+import { domainOfAddress, Messages } from "./messages.js";
+import { ResolverTable } from "./resolver-table.js";
+import { belongsTo, hostOfLookup, latestLookup, Resolutions, TLSA_PREFIX, type Resolution } from "./resolutions.js";
+import { sourceOf } from "./sources.js";
+import type { Attempt, DeliveryResult, DnsLookup, ModeSetting, ResolverStats } from "./types.js";
 
 export interface CorrelatorOptions {
   /** Mode for domains the destination controls do not name (default `unknown`). */
@@ -43,143 +38,32 @@ export interface CorrelatorSinks {
   lookup?: ((lookup: DnsLookup) => void) | undefined;
 }
 
-const TLSA_PREFIX = "_25._tcp.";
-const MAX_REMEMBERED_MESSAGES = 200_000;
-const MAX_SOURCE_LINES = 500;
 const MAX_HELD_ATTEMPTS = 10_000;
-
-interface Resolution {
-  domain: string;
-  startMs: number | null;
-  lastMs: number | null;
-  mx: DnsLookup;
-  hosts: string[];
-  /** A/AAAA/CNAME/TLSA lookups of the MX hosts, by host. */
-  hostLookups: Map<string, DnsLookup[]>;
-  claims: number;
-  /** A connection of this resolution delivered: later connections use the cache. */
-  consumed: boolean;
-  mids: Set<number>;
-  result: DeliveryResult;
-  extraSource: SourceRef[];
-  utcKnown: boolean;
-  /** Names under which resolutionsByHost finds this resolution. */
-  indexedHosts: string[];
-}
-
-/** Evidence a connection could use, snapshotted when it opens (the cache moves on). */
-interface Candidate {
-  domain: string;
-  host: string | null;
-  mx: CacheEntry | null;
-  a: CacheEntry | null;
-  tlsa: CacheEntry | null;
-  resolution: Resolution | null;
-}
-
-// `TLS failed: [Errno 54] Connection reset by peer` (the ICID form in the reference) or a timeout:
-// the session ended before the certificate was judged, so it says nothing about the certificate.
-const NETWORK_FAILURE = /\[Errno \d+\]|reset by peer|timed? ?out|broken pipe|connection (?:closed|refused|aborted)|unexpected eof|\beof\b/i;
-
-/** True when a `TLS failed` reason shows the session failed before the certificate check. */
-export function failedBeforeCertificate(reason: string | null): boolean {
-  return reason !== null && NETWORK_FAILURE.test(reason) && !/certificate|verif|tlsa|dane/i.test(reason);
-}
-
-interface Connection {
-  dcid: number;
-  ip: string;
-  interface: string;
-  startMs: number | null;
-  lastMs: number | null;
-  source: SourceRef[];
-  observed: Observed | null;
-  daneDomain: string | null;
-  /** The domain a `Connection Error: DCID n domain: ...` line names. */
-  errorDomain: string | null;
-  /** What a `TLS failed` line said; null without such a line or without a reason. */
-  tlsFailure: string | null;
-  mids: number[];
-  recipients: string[];
-  result: DeliveryResult;
-  candidates: Candidate[];
-  resolution: Resolution | null;
-  utcKnown: boolean;
-}
+/** The lookups of an MX host that make up a delivery's chain after the MX step. */
+/** How far apart the lookups of concurrent deliveries to a shared MX host can be. */
+const CONCURRENT_MS = 10_000;
+const CHAIN_TYPES = new Set(["A", "AAAA", "CNAME", "TLSA"]);
 
 interface ApplianceState {
   host: string | null;
   resolvers: ResolverTable;
   dns: DnsTracker;
   cache: DnsCache;
-  resolutions: Map<string, Resolution>;
-  /** MX host (or CNAME target) -> open resolutions it serves. */
-  resolutionsByHost: Map<string, Set<Resolution>>;
+  resolutions: Resolutions;
   connections: Map<number, Connection>;
-  dcidByMid: Map<number, number>;
-  /** MID -> RID -> recipient address, from the message's `To:` lines. */
-  recipients: Map<number, Map<number, string>>;
+  messages: Messages;
   nowMs: number | null;
   lastSweepMs: number | null;
   /** Whether this appliance's times are known in UTC (a Time offset header, or --tz). */
   utcKnown: boolean;
 }
 
-function domainOfAddress(address: string): string | null {
-  const at = address.lastIndexOf("@");
-  if (at < 0 || at === address.length - 1) return null;
-  return normalName(address.slice(at + 1));
-}
-
-function classification(entry: CacheEntry | null): ClassificationEvidence {
-  if (entry === null) return "unknown";
-  switch (entry.status) {
-    case "secure":
-    case "insecure":
-    case "bogus":
-    case "nxdomain":
-      return entry.status;
-    default:
-      return "unknown";
-  }
-}
-
-/** A TLSA answer with no records (NODATA) means no TLSA record: the table's NXDOMAIN. */
-function tlsaClassification(entry: CacheEntry | null): ClassificationEvidence {
-  if (entry !== null && entry.records.length === 0 && (entry.status === "none" || entry.status === "secure")) return "nxdomain";
-  return classification(entry);
-}
-
-
-function entryOf(lookup: DnsLookup | undefined): CacheEntry | null {
-  if (lookup === undefined || lookup.status === null) return null;
-  return {
-    name: lookup.name,
-    qtype: lookup.qtype,
-    status: lookup.status,
-    records: lookup.records,
-    atMs: lookup.endMs,
-    expiresMs: Number.POSITIVE_INFINITY,
-    lookup,
-  };
-}
-
-/** What closing a connection or a resolution knows, before the policy replay. */
-type AttemptParts = Pick<AttemptRecord, "host" | "dcid" | "mids" | "domain" | "mxHost" | "ip" | "evidence" | "observed"> &
-  Pick<Attempt, "startMs" | "endMs" | "result" | "recipients" | "sendingIp"> & {
-    delivered: boolean;
-    cached: boolean;
-    lookups: DnsLookup[];
-    source: SourceRef[];
-    utcKnown: boolean;
-  };
-
 export class Correlator {
   private readonly appliances = new Map<string, ApplianceState>();
   private readonly quietMs: number;
   private readonly defaultMode: ModeSetting;
   /** Closed attempts waiting to be emitted in start order. */
-  private readonly ready: Attempt[] = [];
+  private readonly ready: AttemptQueue;
   private latestMs: number | null = null;
 
   constructor(
@@ -188,6 +72,7 @@ export class Correlator {
   ) {
     this.quietMs = (options.quietSeconds ?? 300) * 1000;
     this.defaultMode = options.mode ?? "unknown";
+    this.ready = new AttemptQueue((attempt) => this.sinks.attempt?.(attempt), MAX_HELD_ATTEMPTS);
   }
 
   /**
@@ -214,9 +99,9 @@ export class Correlator {
     for (const state of this.appliances.values()) {
       state.dns.end();
       for (const connection of [...state.connections.values()]) this.closeConnection(state, connection);
-      for (const resolution of [...state.resolutions.values()]) this.closeResolution(state, resolution);
+      for (const resolution of state.resolutions.all()) this.closeResolution(state, resolution);
     }
-    this.emitReady(Number.POSITIVE_INFINITY);
+    this.ready.release(Number.POSITIVE_INFINITY);
   }
 
   /** Sizes of the working state, for tests of bounded memory. */
@@ -236,11 +121,11 @@ export class Correlator {
       connections: sum((s) => s.connections.size),
       resolutions: sum((s) => s.resolutions.size),
       cacheEntries: sum((s) => s.cache.size),
-      recipients: sum((s) => s.recipients.size),
-      heldAttempts: this.ready.length,
+      recipients: sum((s) => s.messages.size),
+      heldAttempts: this.ready.size,
       openLookups: sum((s) => s.dns.openCount),
-      dcidByMid: sum((s) => s.dcidByMid.size),
-      hostIndex: sum((s) => s.resolutionsByHost.size),
+      dcidByMid: sum((s) => s.messages.deliveringSize),
+      hostIndex: sum((s) => s.resolutions.hostIndexSize),
     };
   }
 
@@ -258,11 +143,9 @@ export class Correlator {
         resolvers,
         dns: undefined as unknown as DnsTracker,
         cache: new DnsCache(),
-        resolutions: new Map(),
-        resolutionsByHost: new Map(),
+        resolutions: new Resolutions(),
         connections: new Map(),
-        dcidByMid: new Map(),
-        recipients: new Map(),
+        messages: new Messages(),
         nowMs: null,
         lastSweepMs: null,
         utcKnown: false,
@@ -277,71 +160,51 @@ export class Correlator {
   // --- DNS ----------------------------------------------------------------------------------
 
   private lookupDone(state: ApplianceState, lookup: DnsLookup): void {
+    // What the cache held before this answer: a chain's other records, answered from the cache.
+    const host = lookup.qtype === "MX" ? null : hostOfLookup(lookup.name);
+    const before = host === null || !CHAIN_TYPES.has(lookup.qtype) ? null : this.cachedChain(state, host, lookup.startMs);
     state.cache.put(lookup);
     if (lookup.qtype === "MX") {
       lookup.domain = lookup.name;
       const previous = state.resolutions.get(lookup.name);
       if (previous !== undefined) this.closeResolution(state, previous);
-      const resolution: Resolution = {
-        domain: lookup.name,
-        startMs: lookup.startMs,
-        lastMs: lookup.endMs,
-        mx: lookup,
-        hosts: mxHosts(lookup.records),
-        hostLookups: new Map(),
-        claims: 0,
-        consumed: false,
-        mids: new Set(),
-        result: "not-attempted",
-        extraSource: [],
-        utcKnown: state.utcKnown,
-        indexedHosts: [],
-      };
-      state.resolutions.set(lookup.name, resolution);
-      for (const host of resolution.hosts) this.indexHost(state, resolution, host);
-    } else {
-      const host = lookup.name.startsWith(TLSA_PREFIX) ? lookup.name.slice(TLSA_PREFIX.length) : lookup.name;
-      const resolution = this.openResolutionForHost(state, host);
-      if (resolution !== null) {
-        const list = resolution.hostLookups.get(host) ?? [];
-        list.push(lookup);
-        resolution.hostLookups.set(host, list);
-        if (lookup.endMs !== null) resolution.lastMs = lookup.endMs;
-        lookup.domain = resolution.domain;
-        // An MX host that is a CNAME: the target's lookups belong to the same resolution.
-        if (lookup.qtype === "CNAME") {
-          for (const r of lookup.records) if (typeof r === "string") this.indexHost(state, resolution, normalName(r));
-        }
-      } else {
-        lookup.domain = state.cache.domainsForMxHost(host)[0] ?? null;
-      }
+      const first = mxHosts(lookup.records)[0];
+      const resolution = state.resolutions.open(lookup, state.utcKnown, first === undefined ? { cachedA: null, cachedTlsa: null } : this.cachedChain(state, first, lookup.startMs));
+      resolution.mids = new Set(state.messages.queuedFor(lookup.name, lookup.startMs));
+    } else if (state.resolutions.attach(lookup) === null && host !== null && before !== null) {
+      this.openFromCache(state, host, lookup, before);
     }
     this.sinks.lookup?.(lookup);
   }
 
-  /** The most recent open resolution one of whose MX hosts is `host` (or a CNAME of it). */
-  private openResolutionForHost(state: ApplianceState, host: string): Resolution | null {
-    let best: Resolution | null = null;
-    for (const resolution of state.resolutionsByHost.get(host) ?? []) {
-      if (best === null || (resolution.startMs ?? 0) >= (best.startMs ?? 0)) best = resolution;
-    }
-    return best;
+  /** The A (or AAAA, or the A of its CNAME target) and TLSA answers the cache holds for an MX host. */
+  private cachedChain(state: ApplianceState, host: string, atMs: number | null): { cachedA: CacheEntry | null; cachedTlsa: CacheEntry | null } {
+    const cache = state.cache;
+    const cachedA = cache.get(host, "A", atMs) ?? cache.get(host, "AAAA", atMs) ?? addressOfAlias(cache, host, atMs);
+    return { cachedA, cachedTlsa: cache.get(TLSA_PREFIX + host, "TLSA", atMs) };
   }
 
-  private indexHost(state: ApplianceState, resolution: Resolution, host: string): void {
-    let set = state.resolutionsByHost.get(host);
-    if (set === undefined) state.resolutionsByHost.set(host, (set = new Set()));
-    set.add(resolution);
-    resolution.indexedHosts.push(host);
-  }
-
-  private unindex(state: ApplianceState, resolution: Resolution): void {
-    for (const host of resolution.indexedHosts) {
-      const set = state.resolutionsByHost.get(host);
-      set?.delete(resolution);
-      if (set?.size === 0) state.resolutionsByHost.delete(host);
+  /**
+   * A lookup of an MX host with no resolution to take it: a run whose MX answer came from the
+   * cache (a retry of a queued message, or a first attempt whose MX was cached before the log
+   * starts). The domain is what the cache maps the host to; the cached answers fill in.
+   */
+  private openFromCache(state: ApplianceState, name: string, lookup: DnsLookup, before: { cachedA: CacheEntry | null; cachedTlsa: CacheEntry | null }): void {
+    const known = state.cache.mxHostOf(name, lookup.startMs);
+    const host = known?.host ?? name;
+    const domains = known?.domains ?? [];
+    const domain = domains.length === 1 ? domains[0]! : null;
+    if (domain !== null) {
+      const previous = state.resolutions.get(domain);
+      if (previous !== undefined) this.closeResolution(state, previous);
     }
-    resolution.indexedHosts = [];
+    const hostBefore = host === name ? before : this.cachedChain(state, host, lookup.startMs);
+    // Snapshot now: by the time the attempt closes the cache may have moved on.
+    const cachedMx = commonEntry(domains.map((d) => state.cache.get(d, "MX", lookup.startMs)));
+    const resolution = state.resolutions.openFromCache(host, domains, lookup.startMs, state.utcKnown, { cachedMx, ...hostBefore });
+    if (host !== name) state.resolutions.alsoIndex(resolution, name);
+    state.resolutions.addLookup(resolution, name, lookup);
+    if (domain !== null) resolution.mids = new Set(state.messages.queuedFor(domain, lookup.startMs));
   }
 
   // --- connections --------------------------------------------------------------------------
@@ -351,24 +214,7 @@ export class Correlator {
       case "connection-new": {
         const existing = state.connections.get(event.dcid);
         if (existing !== undefined) this.closeConnection(state, existing);
-        const connection: Connection = {
-          dcid: event.dcid,
-          ip: event.address,
-          interface: event.interface,
-          startMs: event.time,
-          lastMs: event.time,
-          source: [sourceOf(event)],
-          observed: null,
-          daneDomain: null,
-          errorDomain: null,
-          tlsFailure: null,
-          mids: [],
-          recipients: [],
-          result: "unknown",
-          candidates: this.candidatesFor(state, event.address, event.time),
-          resolution: null,
-          utcKnown: event.utcKnown,
-        };
+        const connection = openConnection(event, candidatesFor(state.cache, state.resolutions, event.address, event.time));
         const claimed = connection.candidates.find((c) => c.resolution !== null);
         if (claimed?.resolution) {
           connection.resolution = claimed.resolution;
@@ -384,26 +230,28 @@ export class Correlator {
       case "connection-error":
       case "delivery-start":
       case "message-done": {
+        if (event.kind === "message-done") state.messages.dequeue(event.mid);
         if (event.dcid === null) return;
         const connection = state.connections.get(event.dcid);
         if (connection === undefined) return;
-        this.touch(connection, event);
-        this.onConnection(state, connection, event);
+        touchConnection(connection, event);
+        if (applyConnectionEvent(connection, event, state.messages)) this.closeConnection(state, connection);
         return;
       }
       case "delivery-response": {
-        const dcid = state.dcidByMid.get(event.mid);
+        const dcid = state.messages.dcidOf(event.mid);
         const connection = dcid === undefined ? undefined : state.connections.get(dcid);
-        if (connection !== undefined) this.touch(connection, event);
+        if (connection !== undefined) touchConnection(connection, event);
         return;
       }
       case "delivery-delayed":
       case "delivery-bounced": {
         const result: DeliveryResult = event.kind === "delivery-delayed" ? "delayed" : "bounced";
-        const dcid = event.dcid !== null && event.dcid !== 0 ? event.dcid : event.mid !== null ? state.dcidByMid.get(event.mid) : undefined;
+        const dcid = event.dcid !== null && event.dcid !== 0 ? event.dcid : event.mid !== null ? state.messages.dcidOf(event.mid) : undefined;
         const connection = dcid === undefined ? undefined : state.connections.get(dcid);
+        if (result === "bounced" && event.mid !== null) state.messages.dequeue(event.mid);
         if (connection !== undefined) {
-          this.touch(connection, event);
+          touchConnection(connection, event);
           connection.result = result;
           return;
         }
@@ -417,132 +265,63 @@ export class Correlator {
         }
         return;
       }
-      case "message-recipient": {
-        let byRid = state.recipients.get(event.mid);
-        if (byRid === undefined) {
-          if (state.recipients.size >= MAX_REMEMBERED_MESSAGES) state.recipients.delete(state.recipients.keys().next().value!);
-          byRid = new Map();
-          state.recipients.set(event.mid, byRid);
-        }
-        byRid.set(event.rid, event.to);
+      case "message-recipient":
+        state.messages.recipient(event.mid, event.rid, event.to);
         return;
-      }
+      case "message-queued":
+        state.messages.enqueue(event.mid, event.time);
+        return;
       case "message-finished":
-        state.recipients.delete(event.mid);
+        state.messages.finished(event.mid);
         return;
       default:
         return;
     }
-  }
-
-  private touch(connection: Connection, event: LogEvent): void {
-    if (connection.source.length < MAX_SOURCE_LINES) connection.source.push(sourceOf(event));
-    if (event.time !== null) connection.lastMs = event.time;
-  }
-
-  private onConnection(state: ApplianceState, connection: Connection, event: LogEvent): void {
-    switch (event.kind) {
-      case "tls-success":
-        connection.observed = event.daneDomain !== null ? "dane-success" : "tls";
-        connection.daneDomain = event.daneDomain;
-        return;
-      case "tls-failed":
-        connection.observed = "tls-failed";
-        connection.tlsFailure = event.reason;
-        return;
-      case "connection-error":
-        connection.result = "connection-error";
-        connection.errorDomain = event.domain;
-        return;
-      case "delivery-start": {
-        if (!connection.mids.includes(event.mid)) connection.mids.push(event.mid);
-        state.dcidByMid.set(event.mid, connection.dcid);
-        const byRid = state.recipients.get(event.mid);
-        for (const rid of event.rids) {
-          const address = byRid?.get(rid);
-          if (address !== undefined && !connection.recipients.includes(address)) connection.recipients.push(address);
-        }
-        return;
-      }
-      case "message-done":
-        connection.result = "delivered";
-        if (connection.resolution !== null) connection.resolution.consumed = true;
-        return;
-      case "connection-close":
-        this.closeConnection(state, connection);
-        return;
-      default:
-        return;
-    }
-  }
-
-  /** What the cache and the open resolutions say about a connection to `ip`. */
-  private candidatesFor(state: ApplianceState, ip: string, atMs: number | null): Candidate[] {
-    const candidates: Candidate[] = [];
-    for (const host of state.cache.hostsForIp(ip)) {
-      const a = state.cache.get(host, "A", atMs) ?? state.cache.get(host, "AAAA", atMs) ?? this.aOfAlias(state, host, atMs);
-      const tlsa = state.cache.get(TLSA_PREFIX + host, "TLSA", atMs);
-      const seen = new Set<string>();
-      for (const resolution of state.resolutionsByHost.get(host) ?? []) {
-        if (resolution.consumed || !resolution.hosts.includes(host)) continue;
-        seen.add(resolution.domain);
-        candidates.push({ domain: resolution.domain, host, mx: entryOf(resolution.mx), a, tlsa, resolution });
-      }
-      for (const domain of state.cache.domainsForMxHost(host)) {
-        if (seen.has(domain)) continue;
-        candidates.push({ domain, host, mx: state.cache.get(domain, "MX", atMs), a, tlsa, resolution: null });
-      }
-    }
-    // Open resolutions first, the most recent first.
-    return candidates.sort((x, y) => Number(y.resolution !== null) - Number(x.resolution !== null) || (y.resolution?.startMs ?? 0) - (x.resolution?.startMs ?? 0));
-  }
-
-  private aOfAlias(state: ApplianceState, host: string, atMs: number | null): CacheEntry | null {
-    const cname = state.cache.get(host, "CNAME", atMs);
-    const target = cname?.records.find((r): r is string => typeof r === "string");
-    return target === undefined ? null : state.cache.get(normalName(target), "A", atMs);
-  }
-
-  /** Evidence for a domain known only from the log's words (for-domain, recipients), from the cache. */
-  private candidateFromCache(state: ApplianceState, domain: string, ip: string | null, atMs: number | null): Candidate {
-    const mx = state.cache.get(domain, "MX", atMs);
-    const hosts = mx === null ? [] : mxHosts(mx.records);
-    const host = (ip === null ? undefined : hosts.find((h) => state.cache.get(h, "A", atMs)?.records.includes(ip))) ?? (hosts.length === 1 ? hosts[0]! : null);
-    const a = host === null ? null : state.cache.get(host, "A", atMs);
-    const aMatches = a !== null && (ip === null || a.records.includes(ip));
-    return { domain, host, mx, a: aMatches ? a : null, tlsa: host === null ? null : state.cache.get(TLSA_PREFIX + host, "TLSA", atMs), resolution: null };
   }
 
   // --- closing -------------------------------------------------------------------------------
 
   private closeConnection(state: ApplianceState, connection: Connection): void {
     state.connections.delete(connection.dcid);
-    for (const mid of connection.mids) if (state.dcidByMid.get(mid) === connection.dcid) state.dcidByMid.delete(mid);
+    state.messages.connectionClosed(connection.mids, connection.dcid);
     const recipientDomain = connection.recipients.map(domainOfAddress).find((d) => d !== null) ?? null;
-    const domain = connection.daneDomain ?? recipientDomain ?? connection.errorDomain ?? connection.candidates[0]?.domain ?? null;
-    let candidate = domain === null ? undefined : connection.candidates.find((c) => c.domain === domain);
-    if (candidate === undefined && domain !== null) candidate = this.candidateFromCache(state, domain, connection.ip, connection.startMs);
+    const named = connection.daneDomain ?? recipientDomain ?? connection.errorDomain;
+    const { domain, domainCandidates } = named !== null ? { domain: named, domainCandidates: [] } : domainFromCandidates(connection.candidates);
+    let candidate: Candidate | undefined;
+    if (domain !== null) {
+      // A chain from the cache at a host whose domain the cache did not know is this domain's.
+      candidate = connection.candidates.find((c) => c.domain === domain) ?? connection.candidates.find((c) => c.domain === null);
+      if (candidate?.domain === null) candidate = { ...candidate, domain, mx: state.cache.get(domain, "MX", connection.startMs) };
+      candidate ??= candidateFromCache(state.cache, domain, connection.ip, connection.startMs);
+    } else if (connection.candidates.length > 0) {
+      const first = connection.candidates[0]!;
+      candidate = { ...first, mx: commonEntry(connection.candidates.map((c) => c.mx)) };
+    }
     // The resolution this attempt belongs to is the one of its final domain.
-    const resolution = candidate?.resolution ?? (domain === null ? null : this.resolutionIfClaimable(state, domain, connection));
+    const resolution = candidate?.resolution ?? (domain === null ? null : state.resolutions.claimable(domain, connection.ip, connection.startMs));
     if (resolution !== null && connection.resolution !== resolution) {
       resolution.claims++;
       if (connection.result === "delivered") resolution.consumed = true;
     }
-    // The resolution's own lookups are this delivery's evidence whatever their TTL (the tech
-    // note's A records have TTL 10): fill in what the cache no longer held at the connection.
-    if (resolution !== null) candidate = this.withOwnLookups(candidate, resolution, connection.ip);
-    // A connection that failed before any TLS or message (`Connection Error ... timeout`) was
-    // never an SMTP session: nothing went over it, in plaintext or otherwise.
-    const neverConnected = connection.result === "connection-error" && connection.mids.length === 0;
-    const observed: Observed = connection.observed ?? (neverConnected ? "no-connection" : "plaintext");
-    const cert: CertEvidence = observed === "dane-success" ? "success" : observed === "tls-failed" && !failedBeforeCertificate(connection.tlsFailure) ? "failed" : "unknown";
+    // The resolution claimed when the connection opened was another domain's (a shared MX
+    // host): give it back, and if it closed meanwhile it is an attempt of its own.
+    const provisional = connection.resolution;
+    if (provisional !== null && provisional !== resolution) {
+      provisional.claims--;
+      if (provisional.claims === 0 && provisional.closed) this.finishUnclaimed(state, provisional);
+    }
+    if (resolution !== null) candidate = withOwnLookups(candidate, resolution, connection.ip);
+    const observed = observedOf(connection);
     const lookups: DnsLookup[] = [];
-    const entries = [candidate?.mx ?? null, candidate?.a ?? null, candidate?.tlsa ?? null];
-    let cached = false;
-    for (const entry of entries) {
+    const cachedLookups: DnsLookup[] = [];
+    let cached = resolution !== null && resolution.mx === null;
+    for (const entry of [candidate?.mx ?? null, candidate?.a ?? null, candidate?.tlsa ?? null]) {
       if (entry === null) continue;
-      lookups.push(entry.lookup);
-      if (resolution === null || !this.belongsTo(resolution, entry.lookup)) cached = true;
+      if (resolution !== null && belongsTo(resolution, entry.lookup)) lookups.push(entry.lookup);
+      else {
+        cachedLookups.push(entry.lookup);
+        cached = true;
+      }
     }
     if (resolution !== null && candidate?.host) {
       for (const lookup of resolution.hostLookups.get(candidate.host) ?? []) if (!lookups.includes(lookup)) lookups.push(lookup);
@@ -554,92 +333,73 @@ export class Correlator {
       dcid: connection.dcid,
       mids: connection.mids,
       domain,
+      domainCandidates,
       mxHost: candidate?.host ?? null,
       ip: connection.ip,
       evidence: {
         mx: classification(candidate?.mx ?? null),
         a: classification(candidate?.a ?? null),
         tlsa: tlsaClassification(candidate?.tlsa ?? null),
-        cert,
+        cert: certEvidence(observed, connection.tlsFailure),
       },
       observed,
       delivered: connection.result === "delivered",
       cached,
       lookups,
+      cachedLookups,
       source: connection.source,
       result: connection.result,
       recipients: connection.recipients,
-      sendingIp: /^[\d.]+$|:/.test(connection.interface) ? connection.interface : null,
+      sendingIp: sendingIpOf(connection),
       utcKnown: connection.utcKnown,
     });
   }
 
-  private withOwnLookups(candidate: Candidate | undefined, resolution: Resolution, ip: string): Candidate {
-    const latest = (name: string, match: (l: DnsLookup) => boolean) => [...(resolution.hostLookups.get(name) ?? [])].reverse().find((l) => l.status !== null && match(l));
-    const addressLookup = (host: string) => {
-      const target = latest(host, (l) => l.qtype === "CNAME")?.records.find((r): r is string => typeof r === "string");
-      const names = target === undefined ? [host] : [host, normalName(target)];
-      for (const name of names) {
-        const found = latest(name, (l) => (l.qtype === "A" || l.qtype === "AAAA") && l.records.includes(ip));
-        if (found !== undefined) return found;
-      }
-      return undefined;
-    };
-    const host = candidate?.host ?? resolution.hosts.find((h) => addressLookup(h) !== undefined) ?? null;
-    return {
-      domain: resolution.domain,
-      host,
-      mx: candidate?.mx ?? entryOf(resolution.mx),
-      a: candidate?.a ?? (host === null ? null : entryOf(addressLookup(host))),
-      tlsa: candidate?.tlsa ?? (host === null ? null : entryOf(latest(host, (l) => l.qtype === "TLSA"))),
-      resolution,
-    };
-  }
-
-  private resolutionIfClaimable(state: ApplianceState, domain: string, connection: Connection): Resolution | null {
-    const resolution = state.resolutions.get(domain);
-    if (resolution === undefined || resolution.consumed) return null;
-    const host = resolution.hosts.find((h) => resolution.hostLookups.get(h)?.some((l) => l.records.includes(connection.ip)));
-    return host === undefined ? null : resolution;
-  }
-
-  private belongsTo(resolution: Resolution, lookup: DnsLookup): boolean {
-    if (resolution.mx === lookup) return true;
-    for (const list of resolution.hostLookups.values()) if (list.includes(lookup)) return true;
-    return false;
-  }
-
   private closeResolution(state: ApplianceState, resolution: Resolution): void {
-    if (state.resolutions.get(resolution.domain) === resolution) state.resolutions.delete(resolution.domain);
-    this.unindex(state, resolution);
-    if (resolution.claims > 0) return;
-    // A host the appliance went on to look up; in MX preference order.
-    const host = resolution.hosts.find((h) => resolution.hostLookups.has(h)) ?? null;
-    const hostLookups = host === null ? [] : (resolution.hostLookups.get(host) ?? []);
-    const mxStatus = classification(entryOf(resolution.mx));
-    const failedOnly = resolution.mx.status === null && resolution.mx.failures.length > 0;
-    // Only what looks like an outbound DANE check: other MX lookups (sender checks) are not attempts.
-    if (hostLookups.length === 0 && mxStatus !== "bogus" && mxStatus !== "nxdomain" && !failedOnly) return;
-    const last = (qtype: string) => entryOf([...hostLookups].reverse().find((l) => l.qtype === qtype && l.status !== null));
+    state.resolutions.remove(resolution);
+    resolution.closed = true;
+    if (resolution.claims === 0) this.finishUnclaimed(state, resolution);
+  }
+
+  /** A resolution no connection took: an attempt without connection, if it looks like a delivery's. */
+  private finishUnclaimed(state: ApplianceState, resolution: Resolution): void {
+    // A host the appliance went on to look up, in MX preference order; else the first the answer names.
+    const looked = resolution.hosts.find((h) => resolution.hostLookups.has(h));
+    const host = looked ?? resolution.hosts[0] ?? null;
+    const own = this.ownChain(resolution, looked ?? null);
+    const mxEntry = resolution.mx === null ? resolution.cachedMx : entryOf(resolution.mx);
+    const mxStatus = classification(mxEntry);
+    // Concurrent deliveries to domains sharing an MX host: the host's A lookup attached to one
+    // of them, and the others used its answer from the cache.
+    // The chain goes on past the MX step only after a Secure or Insecure answer.
+    const chainGoesOn = mxStatus === "secure" || mxStatus === "insecure" || (resolution.mx === null && mxStatus === "unknown");
+    const a = own.a ?? (!chainGoesOn ? null : (resolution.cachedA ?? (host === null ? null : this.answeredMeanwhile(state, host, resolution))));
+    if (!this.looksLikeDelivery(resolution, own, mxStatus, a !== null)) return;
+    const aStatus = classification(a);
+    // The appliance looks TLSA up only after a Secure A: a cached TLSA answer counts only then.
+    const tlsa = own.tlsa ?? (aStatus === "secure" ? resolution.cachedTlsa : null);
+    const cached = resolution.mx === null || (own.a === null && a !== null) || (own.tlsa === null && tlsa !== null);
+    const lookups = resolution.mx === null ? own.lookups : [resolution.mx, ...own.lookups];
+    const fromCache: DnsLookup[] = [];
+    for (const entry of [resolution.mx === null ? mxEntry : null, own.a === null ? a : null, own.tlsa === null ? tlsa : null]) if (entry !== null) fromCache.push(entry.lookup);
+    const domain = resolution.domain;
+    const mids = domain === null ? [] : this.queuedMids(state, resolution, domain);
     this.finishAttempt({
       host: state.host,
       startMs: resolution.startMs,
-      endMs: resolution.lastMs,
+      endMs: resolution.lookupsEndMs,
       dcid: null,
-      mids: [...resolution.mids],
-      domain: resolution.domain,
+      mids,
+      domain,
+      domainCandidates: resolution.domainCandidates,
       mxHost: host,
       ip: null,
-      evidence: {
-        mx: mxStatus,
-        a: classification(last("A")),
-        tlsa: tlsaClassification(last("TLSA")),
-        cert: "unknown",
-      },
+      evidence: { mx: mxStatus, a: aStatus, tlsa: tlsaClassification(tlsa), cert: "unknown" },
       observed: "no-connection",
       delivered: false,
-      cached: false,
-      lookups: [resolution.mx, ...hostLookups],
+      cached,
+      lookups,
+      cachedLookups: fromCache,
       source: resolution.extraSource,
       result: resolution.result,
       recipients: [],
@@ -648,56 +408,56 @@ export class Correlator {
     });
   }
 
+  /** The resolution's own lookups of `host` (with its CNAME target's) and the latest A and TLSA answers among them. */
+  private ownChain(resolution: Resolution, host: string | null): { lookups: DnsLookup[]; a: CacheEntry | null; tlsa: CacheEntry | null } {
+    if (host === null) return { lookups: [], a: null, tlsa: null };
+    const lookups = [...(resolution.hostLookups.get(host) ?? [])];
+    const target = latestLookup(resolution, host, (l) => l.qtype === "CNAME")?.records.find((r): r is string => typeof r === "string");
+    if (target !== undefined) for (const l of resolution.hostLookups.get(normalName(target)) ?? []) lookups.push(l);
+    let a: DnsLookup | undefined;
+    let tlsa: DnsLookup | undefined;
+    for (const l of lookups) {
+      if (l.status === null) continue;
+      if (l.qtype === "A") a = l;
+      else if (l.qtype === "TLSA") tlsa = l;
+    }
+    return { lookups, a: entryOf(a), tlsa: entryOf(tlsa) };
+  }
+
+  /** An A answer for the host that another run's lookup put in the cache while this resolution was open. */
+  private answeredMeanwhile(state: ApplianceState, host: string, resolution: Resolution): CacheEntry | null {
+    const entry = state.cache.get(host, "A", resolution.lookupsEndMs);
+    if (entry === null || entry.atMs === null || resolution.startMs === null) return null;
+    return entry.atMs >= resolution.startMs && entry.atMs - resolution.startMs <= CONCURRENT_MS ? entry : null;
+  }
+
+  /**
+   * Only what looks like an outbound DANE check is an attempt: an MX lookup that failed, came back
+   * Bogus or NXDOMAIN, or was followed by its host's lookups or by cached ones; a chain from the
+   * cache at a known MX host, or with the AAAA/CNAME/TLSA lookups of a delivery, or a Bogus A.
+   * Not: an MX lookup alone (a sender check), a lone A lookup answered (an inbound connection's
+   * forward check).
+   */
+  private looksLikeDelivery(resolution: Resolution, own: { lookups: DnsLookup[] }, mxStatus: string, addressKnown: boolean): boolean {
+    if (resolution.mx !== null) {
+      const failedOnly = resolution.mx.status === null && resolution.mx.failures.length > 0;
+      return own.lookups.length > 0 || mxStatus === "bogus" || mxStatus === "nxdomain" || failedOnly || addressKnown;
+    }
+    if (resolution.domain !== null || resolution.domainCandidates.length > 0) return true;
+    // A Bogus A answer ends a delivery's chain there (no AAAA, CNAME or TLSA follows).
+    return own.lookups.some((l) => l.qtype !== "A" || l.status === "bogus");
+  }
+
+  /** The messages waiting for the domain when the attempt ran, with those a bounce or delay line linked. */
+  private queuedMids(state: ApplianceState, resolution: Resolution, domain: string): number[] {
+    const mids = new Set(resolution.mids);
+    for (const mid of state.messages.queuedFor(domain, resolution.lookupsEndMs)) mids.add(mid);
+    return [...mids].sort((a, b) => a - b);
+  }
+
   private finishAttempt(parts: AttemptParts): void {
-    const { evidence, observed } = parts;
-    const input: PolicyInput = evidence;
-    const byMode = evaluateBothModes(input);
     const mode = modeFor(this.options.destinationControls, parts.domain, this.defaultMode);
-    const { decision, row } = decide(mode, byMode);
-    const flags: AttemptFlag[] = [];
-    const bogus = { mx: evidence.mx === "bogus", a: evidence.a === "bogus", tlsa: evidence.tlsa === "bogus" };
-    if (bogus.mx || bogus.a || bogus.tlsa) flags.push("bogus");
-    const fallbacks = parts.lookups.filter((l) => l.fallback).length;
-    if (fallbacks > 0) flags.push("resolver-fallback");
-    if (observed === "dane-success") flags.push("dane-success");
-    if (parts.cached) flags.push("cached");
-    if (contradicts(mode, byMode, observed, parts.delivered)) flags.push("mismatch");
-    if (decision === "undetermined") flags.push("undetermined");
-    const resolvers: string[] = [];
-    for (const lookup of parts.lookups) if (lookup.answeredBy !== null && !resolvers.includes(lookup.answeredBy)) resolvers.push(lookup.answeredBy);
-    const refs: SourceRef[] = [...parts.source];
-    for (const lookup of parts.lookups) for (const ref of lookup.source) refs.push(ref);
-    const source = formatSources(refs);
-    const attempt: Attempt = {
-      record: {
-        host: parts.host,
-        start: formatInstant(parts.startMs, parts.utcKnown),
-        end: formatInstant(parts.endMs, parts.utcKnown),
-        dcid: parts.dcid,
-        mids: parts.mids,
-        domain: parts.domain,
-        mxHost: parts.mxHost,
-        ip: parts.ip,
-        evidence,
-        mode,
-        decisionByMode: { mandatory: byMode.mandatory.decision, opportunistic: byMode.opportunistic.decision },
-        decision,
-        row,
-        observed,
-        flags,
-        resolvers,
-        source,
-      },
-      startMs: parts.startMs,
-      endMs: parts.endMs,
-      missing: { mandatory: byMode.mandatory.missing, opportunistic: byMode.opportunistic.missing },
-      bogus,
-      result: parts.result,
-      fallbacks,
-      recipients: parts.recipients,
-      sendingIp: parts.sendingIp,
-    };
-    this.ready.push(attempt);
+    this.ready.hold(buildAttempt(parts, mode));
   }
 
   // --- time ----------------------------------------------------------------------------------
@@ -712,40 +472,11 @@ export class Correlator {
     for (const connection of [...state.connections.values()]) {
       if (connection.lastMs !== null && now - connection.lastMs > this.quietMs) this.closeConnection(state, connection);
     }
-    for (const resolution of [...state.resolutions.values()]) {
+    for (const resolution of state.resolutions.all()) {
       if (resolution.lastMs !== null && now - resolution.lastMs > this.quietMs) this.closeResolution(state, resolution);
     }
     state.cache.expire(now);
     // Attempts close out of order; holding a bounded number lets most come out in start order.
-    if (this.latestMs !== null && this.ready.length > MAX_HELD_ATTEMPTS) this.emitReady(this.latestMs - 2 * this.quietMs);
+    if (this.latestMs !== null && this.ready.full) this.ready.release(this.latestMs - 2 * this.quietMs);
   }
-
-  /** Emits closed attempts that started before `watermark`, in start order. */
-  private emitReady(watermark: number): void {
-    if (this.ready.length === 0) return;
-    this.ready.sort((a, b) => (a.startMs ?? 0) - (b.startMs ?? 0));
-    let count = 0;
-    while (count < this.ready.length && (this.ready[count]!.startMs ?? Number.NEGATIVE_INFINITY) <= watermark) count++;
-    const out = this.ready.splice(0, count);
-    for (const attempt of out) this.sinks.attempt?.(attempt);
-  }
-}
-
-/** The decision for the configured mode (see the contract's `decision` and `row`). */
-function decide(mode: ModeSetting, byMode: Record<"mandatory" | "opportunistic", PolicyResult>): { decision: Decision | "not-applicable"; row: string | null } {
-  if (mode === "mandatory" || mode === "opportunistic") return { decision: byMode[mode].decision, row: byMode[mode].row };
-  if (mode === "none") return { decision: "not-applicable", row: null };
-  const same = byMode.mandatory.decision === byMode.opportunistic.decision;
-  return { decision: same ? byMode.mandatory.decision : "undetermined", row: null };
-}
-
-/**
- * The log contradicts the replay: DANE succeeded where the table allows no success, or a
- * message was delivered where the table says DANE Fail (the appliance must hold it).
- */
-function contradicts(mode: ModeSetting, byMode: Record<"mandatory" | "opportunistic", PolicyResult>, observed: Observed, delivered: boolean): boolean {
-  const modes: PolicyResult[] = mode === "mandatory" || mode === "opportunistic" ? [byMode[mode]] : mode === "none" ? [] : [byMode.mandatory, byMode.opportunistic];
-  if (observed === "dane-success") return modes.every((r) => !r.possible.includes("dane-success"));
-  if (delivered) return modes.length > 0 && modes.every((r) => r.decision === "dane-fail");
-  return false;
 }

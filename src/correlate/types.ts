@@ -20,13 +20,23 @@ export type Observed = "dane-success" | "tls" | "tls-failed" | "plaintext" | "no
 export type AttemptFlag = "bogus" | "resolver-fallback" | "dane-success" | "cached" | "mismatch" | "undetermined";
 
 /** One line of `esa-dane deliveries --format ndjson`, field for field as the contract has it. */
-export interface AttemptRecord {
-  host: string | null;
+export interface AttemptRecord extends AttemptFacts {
   start: string | null;
   end: string | null;
+  source: string[];
+}
+
+/**
+ * The contract's fields that correlation decides. Times and source lines stay numbers on the
+ * Attempt (`startMs`, `endMs`, `sources`): the outputs format them (output/attempt-record.ts).
+ */
+export interface AttemptFacts {
+  host: string | null;
   dcid: number | null;
   mids: number[];
   domain: string | null;
+  /** With `domain: null`, the domains the cache maps the MX host to (sorted); else empty. */
+  domainCandidates: string[];
   mxHost: string | null;
   ip: string | null;
   evidence: Evidence;
@@ -37,7 +47,6 @@ export interface AttemptRecord {
   observed: Observed;
   flags: AttemptFlag[];
   resolvers: string[];
-  source: string[];
 }
 
 /** What the log says became of the messages on the connection. */
@@ -45,9 +54,13 @@ export type DeliveryResult = "delivered" | "delayed" | "bounced" | "connection-e
 
 /** An attempt with what reports need beyond the contract. */
 export interface Attempt {
-  record: AttemptRecord;
+  record: AttemptFacts;
   startMs: number | null;
   endMs: number | null;
+  /** Whether startMs/endMs are UTC (else appliance local time read as UTC). */
+  utcKnown: boolean;
+  /** The lines used (see sources.ts), unsorted and possibly repeated; formatSources orders them. */
+  sources: number[];
   /** Per mode, the unknown inputs that left the decision undetermined. */
   missing: { mandatory: PolicyInputName[]; opportunistic: PolicyInputName[] };
   /** Which lookups of this attempt were classified Bogus. */

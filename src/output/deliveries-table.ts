@@ -1,7 +1,7 @@
 // `esa-dane deliveries --format table`: one row per attempt, for people. Rows are printed as the
 // attempts come, in fixed-width columns: no pass over all rows first, so the time and memory
 // grow with the input, not faster (a whole-table layout took 85 s on a 50 MB log).
-import type { Attempt } from "../correlate/types.js";
+import type { AttemptRecord } from "../correlate/types.js";
 import { escapeTerminal } from "./escape.js";
 
 const SHORT: Record<string, string> = {
@@ -20,29 +20,29 @@ interface Column {
   align: "left" | "right";
   /** Which end of a value too long for the column stays: a name's end says most. */
   keep: "start" | "end";
-  cell: (attempt: Attempt) => string;
+  cell: (record: AttemptRecord) => string;
 }
 
 const COLUMNS: Column[] = [
-  { head: "start", width: 20, align: "left", keep: "start", cell: ({ record: r }) => r.start ?? "-" },
-  { head: "host", width: 16, align: "left", keep: "end", cell: ({ record: r }) => r.host ?? "-" },
-  { head: "DCID", width: 8, align: "right", keep: "end", cell: ({ record: r }) => (r.dcid === null ? "-" : String(r.dcid)) },
-  { head: "domain", width: 24, align: "left", keep: "end", cell: ({ record: r }) => r.domain ?? "?" },
-  { head: "MX host", width: 28, align: "left", keep: "end", cell: ({ record: r }) => r.mxHost ?? "?" },
+  { head: "start", width: 20, align: "left", keep: "start", cell: (r) => r.start ?? "-" },
+  { head: "host", width: 16, align: "left", keep: "end", cell: (r) => r.host ?? "-" },
+  { head: "DCID", width: 8, align: "right", keep: "end", cell: (r) => (r.dcid === null ? "-" : String(r.dcid)) },
+  { head: "domain", width: 24, align: "left", keep: "end", cell: (r) => r.domain ?? "?" },
+  { head: "MX host", width: 28, align: "left", keep: "end", cell: (r) => r.mxHost ?? "?" },
   {
     head: "MX A TLSA cert",
     width: 14,
     align: "left",
     keep: "start",
-    cell: ({ record: { evidence: e } }) => [e.mx, e.a, e.tlsa, e.cert].map((v) => SHORT[v] ?? v).join(" "),
+    cell: ({ evidence: e }) => [e.mx, e.a, e.tlsa, e.cert].map((v) => SHORT[v] ?? v).join(" "),
   },
-  { head: "mandatory", width: 13, align: "left", keep: "start", cell: ({ record: r }) => r.decisionByMode.mandatory },
-  { head: "opportunistic", width: 13, align: "left", keep: "start", cell: ({ record: r }) => r.decisionByMode.opportunistic },
-  { head: "decision", width: 19, align: "left", keep: "start", cell: ({ record: r }) => (r.row ? `${r.decision} (${r.row})` : r.decision) },
-  { head: "observed", width: 13, align: "left", keep: "start", cell: ({ record: r }) => r.observed },
+  { head: "mandatory", width: 13, align: "left", keep: "start", cell: (r) => r.decisionByMode.mandatory },
+  { head: "opportunistic", width: 13, align: "left", keep: "start", cell: (r) => r.decisionByMode.opportunistic },
+  { head: "decision", width: 19, align: "left", keep: "start", cell: (r) => (r.row ? `${r.decision} (${r.row})` : r.decision) },
+  { head: "observed", width: 13, align: "left", keep: "start", cell: (r) => r.observed },
 ];
 /** The last column takes what is left: it is never cut. */
-const FLAGS = (attempt: Attempt): string => attempt.record.flags.join(",");
+const FLAGS = (record: AttemptRecord): string => record.flags.join(",");
 
 function fit(text: string, column: Column): string {
   const safe = escapeTerminal(text);
@@ -53,8 +53,8 @@ function fit(text: string, column: Column): string {
 export const ATTEMPTS_TABLE_HEADER = `${COLUMNS.map((c) => (c.align === "right" ? c.head.padStart(c.width) : c.head.padEnd(c.width))).join(" ")} flags`;
 
 /** One row of the table; cut values end or start with '…' (NDJSON has them whole). */
-export function attemptRow(attempt: Attempt): string {
-  return `${COLUMNS.map((c) => fit(c.cell(attempt), c)).join(" ")} ${escapeTerminal(FLAGS(attempt))}`;
+export function attemptRow(record: AttemptRecord): string {
+  return `${COLUMNS.map((c) => fit(c.cell(record), c)).join(" ")} ${escapeTerminal(FLAGS(record))}`;
 }
 
 export function attemptsTableFooter(count: number): string {

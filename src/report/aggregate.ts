@@ -2,6 +2,7 @@
 // dropped, so memory grows with the number of domains (and their capped lists), not of deliveries.
 import type { FileStats } from "../input/accounting.js";
 import { totalStats } from "../input/accounting.js";
+import { formatInstant } from "../input/clock.js";
 import type { Attempt, AttemptDecision, DeliveryResult, Observed, ResolverStats } from "../correlate/types.js";
 import type { PolicyInputName } from "../policy/evaluate.js";
 
@@ -10,6 +11,19 @@ export const MAX_NAMES_PER_ROW = 20;
 
 export const UNKNOWN_DOMAIN = "(unknown domain)";
 export const UNKNOWN_MX_HOST = "(unknown MX host)";
+
+/**
+ * The row of attempts to an MX host that several domains share, where the log does not tell which
+ * domain it was (`domain: null` with `domainCandidates`): counted apart, never under one of them.
+ */
+export function sharedHostRow(mxHost: string | null): string {
+  return `(one of the domains of ${mxHost ?? "an unknown MX host"})`;
+}
+
+function domainRow(domain: string | null, domainCandidates: readonly string[], mxHost: string | null): string {
+  if (domain !== null) return domain;
+  return domainCandidates.length > 0 ? sharedHostRow(mxHost) : UNKNOWN_DOMAIN;
+}
 
 /** Why a row needs attention, most serious first (the order the report sorts by). */
 export const PROBLEMS = ["dane-fail", "bogus", "mismatch", "outside-table", "undetermined", "resolver-fallback"] as const;
@@ -199,7 +213,7 @@ export class ReportBuilder {
 
   add(attempt: Attempt): void {
     const r = attempt.record;
-    const key = this.by === "mx" ? (r.mxHost ?? UNKNOWN_MX_HOST) : (r.domain ?? UNKNOWN_DOMAIN);
+    const key = this.by === "mx" ? (r.mxHost ?? UNKNOWN_MX_HOST) : domainRow(r.domain, r.domainCandidates, r.mxHost);
     let row = this.rows.get(key);
     if (row === undefined) {
       row = { name: key, ...zeroCounters(), problems: [], mxHosts: [], mxHostsCapped: false, resolvers: [], bogusResolvers: [], firstSeen: null, lastSeen: null, firstSeenMs: null, lastSeenMs: null };
@@ -213,12 +227,12 @@ export class ReportBuilder {
     if (attempt.bogus.mx || attempt.bogus.a || attempt.bogus.tlsa) for (const resolver of r.resolvers) addCapped(row.bogusResolvers, resolver);
     if (attempt.startMs !== null && (row.firstSeenMs === null || attempt.startMs < row.firstSeenMs)) {
       row.firstSeenMs = attempt.startMs;
-      row.firstSeen = r.start;
+      row.firstSeen = formatInstant(attempt.startMs, attempt.utcKnown);
     }
     const last = attempt.endMs ?? attempt.startMs;
     if (last !== null && (row.lastSeenMs === null || last > row.lastSeenMs)) {
       row.lastSeenMs = last;
-      row.lastSeen = r.end ?? r.start;
+      row.lastSeen = formatInstant(last, attempt.utcKnown);
     }
   }
 

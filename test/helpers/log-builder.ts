@@ -13,6 +13,7 @@
 // Times are UTC milliseconds; the file says `Time offset from UTC: <utcOffsetSeconds> seconds`
 // and its prefixes are in that local time (0 by default, so local = UTC).
 
+import { tlsaValue } from "../../bench/log-lines.js";
 export type Classification = "secure" | "insecure" | "bogus" | "nodata";
 
 export interface LogLine {
@@ -77,18 +78,6 @@ const pad2 = (n: number) => String(n).padStart(2, "0");
 export function stamp(ms: number, utcOffsetSeconds = 0): string {
   const d = new Date(ms + utcOffsetSeconds * 1000);
   return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, " ")} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
-}
-
-/** A TLSA value as in the samples: usage 3, selector 1, matching 1, then 32 bytes of hex. */
-function tlsaValue(name: string): string {
-  let h = 0x811c9dc5;
-  for (const c of name) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
-  let hex = "";
-  for (let i = 0; i < 8; i++) {
-    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
-    hex += h.toString(16).padStart(8, "0");
-  }
-  return `030101${hex}`;
 }
 
 const STATUS_UPPER: Record<Exclude<Classification, "nodata">, string> = { secure: "SECURE", insecure: "INSECURE", bogus: "BOGUS" };

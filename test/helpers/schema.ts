@@ -15,7 +15,7 @@ const FLAGS = ["bogus", "resolver-fallback", "dane-success", "cached", "mismatch
 const ISO = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$/;
 const SOURCE = /^(.+):([1-9]\d*)$/;
 const IP = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/;
-export const FIELDS = ["host", "start", "end", "dcid", "mids", "domain", "mxHost", "ip", "evidence", "mode", "decisionByMode", "decision", "row", "observed", "flags", "resolvers", "source"];
+export const FIELDS = ["host", "start", "end", "dcid", "mids", "domain", "domainCandidates", "mxHost", "ip", "evidence", "mode", "decisionByMode", "decision", "row", "observed", "flags", "resolvers", "source"];
 
 type Json = Record<string, unknown>;
 
@@ -42,6 +42,9 @@ export function attemptRecordErrors(value: unknown): string[] {
   need(r["dcid"] === null || (Number.isSafeInteger(r["dcid"]) && (r["dcid"] as number) >= 0), "dcid: number or null");
   need(Array.isArray(r["mids"]) && r["mids"].every((m) => Number.isSafeInteger(m) && m >= 0) && unique(r["mids"]), "mids: distinct numbers");
   need(typeof r["domain"] !== "string" || r["domain"] === r["domain"].toLowerCase(), "domain: lower case");
+  const candidates = r["domainCandidates"];
+  need(Array.isArray(candidates) && candidates.every((d) => typeof d === "string" && d !== "" && d === d.toLowerCase()) && unique(candidates), "domainCandidates: distinct lower-case names");
+  need(!Array.isArray(candidates) || candidates.length === 0 || (r["domain"] === null && candidates.length >= 2), "domainCandidates: two or more only with domain null, else []");
   need(typeof r["ip"] !== "string" || IP.test(r["ip"]), "ip: an address");
   const e = r["evidence"];
   need(isObject(e) && sameKeys(e, ["mx", "a", "tlsa", "cert"]), "evidence: mx, a, tlsa, cert");
@@ -108,6 +111,6 @@ export function attemptCoherenceErrors(value: unknown): string[] {
   need(r.flags.includes("bogus") === Object.values(r.evidence).includes("bogus"), "flag bogus iff some evidence is bogus");
   need((r.evidence["cert"] === "success") === (r.observed === "dane-success"), "cert success iff observed dane-success");
   need(r.dcid !== null || r.observed === "no-connection", "no DCID: no connection");
-  need(r.dcid !== null || !r.flags.includes("cached"), "cached needs a connection");
+  // An attempt without connection can be cached: a retry whose MX (and more) came from the cache (issue 10).
   return errors;
 }
