@@ -54,12 +54,14 @@ describe("a closed standard output (item 2)", () => {
     expect(result.status).toBe(0);
   });
 
+  // Two files with their time headers: nothing to warn about, so stderr must stay empty.
+  const logs = ["samples/mail_logs_d.@20240311T083000.s", "samples/mail_logs_d.current"];
   it.each([
-    ["deliveries", ["deliveries", "samples/"]],
-    ["deliveries --format table", ["deliveries", "samples/", "--format", "table"]],
-    ["parse --unknown", ["parse", "--unknown", "samples/"]],
-    ["report", ["report", "samples/", "--format", "json"]],
-    ["alert --verbose", ["alert", "samples/", "--verbose"]],
+    ["deliveries", ["deliveries", ...logs]],
+    ["deliveries --format table", ["deliveries", ...logs, "--format", "table"]],
+    ["parse --unknown", ["parse", "--unknown", ...logs]],
+    ["report", ["report", ...logs, "--format", "json"]],
+    ["alert --verbose", ["alert", ...logs, "--verbose"]],
   ])("%s exits without an error or a stack trace", async (_name, args) => {
     const result = await withClosedStdout([...args, "--stats", "none"]);
     expect(result.stderr).not.toMatch(/EPIPE|Error|at .*\.js/);
@@ -161,9 +163,11 @@ describe("the accounting goes to stderr, and --stats none removes it (item 11)",
     expect(table.status).toBe(0);
     expect(table.stdout).not.toMatch(/lines read|parsed.*unknown.*malformed/);
     expect(table.stderr).toMatch(/read.*parsed.*unknown.*malformed/);
-    const none = runCli(["report", "samples/", "--year", "2024", "--stats", "none"]);
+    // Two files with their headers: no warning either, so stderr is empty.
+    const none = runCli(["report", "samples/mail_logs_d.@20240311T083000.s", "samples/mail_logs_d.current", "--stats", "none"]);
+    expect(none.status).toBe(0);
     expect(none.stderr).toBe("");
-    expect(none.stdout).not.toContain("598");
+    expect(none.stdout).not.toMatch(/448|lines read|malformed/);
   });
 });
 
@@ -216,5 +220,32 @@ describe("output that stays readable at real size (item 5)", () => {
     expect(withLong.find((l) => l.includes("short.example"))).toBe(alone.find((l) => l.includes("short.example")));
     expect(alone[0]).toMatch(/^start +host +DCID +domain/);
     expect(withLong.find((l) => l.includes("mx.long.example"))).toContain("…");
+  });
+});
+
+describe("times of several appliances in one stream (item 6)", () => {
+  const stream = [
+    "Mon Mar 11 08:00:00 2024 Info: Begin Logfile",
+    "Mon Mar 11 08:00:00 2024 Info: Time offset from UTC: 3600 seconds",
+    "Mon Mar 11 08:00:01 2024 Info: Start MID 1 ICID 1",
+    "<22>Mar 11 08:00:02 esa2.example.com mail_logs_d: Info: Start MID 2 ICID 2",
+    "Mon Mar 11 08:00:03 2024 Info: Begin Logfile",
+    "Mon Mar 11 08:00:04 2024 Info: Start MID 3 ICID 3",
+    "",
+  ].join("\n");
+  const times = (stdout: string) => Object.fromEntries(stdout.trim().split("\n").map((l) => JSON.parse(l) as { kind: string; mid?: number; time: string }).filter((e) => e.kind === "message-start").map((e) => [e.mid, e.time]));
+
+  it("a header applies to its own appliance's file-form lines only, and a guessed zone is said", () => {
+    const result = runCli(["parse", "--year", "2024", "--stats", "none"], { input: stream });
+    expect(result.status).toBe(0);
+    // MID 1: its file's header. MID 2: another appliance's syslog line. MID 3: a file with no header of its own.
+    expect(times(result.stdout)).toEqual({ 1: "2024-03-11T07:00:01Z", 2: "2024-03-11T08:00:02", 3: "2024-03-11T08:00:04" });
+    expect(result.stderr).toContain("3 lines have no known time zone");
+  });
+
+  it("--local prints the times as logged", () => {
+    const result = runCli(["parse", "--year", "2024", "--stats", "none", "--local"], { input: stream });
+    expect(times(result.stdout)).toEqual({ 1: "2024-03-11T08:00:01", 2: "2024-03-11T08:00:02", 3: "2024-03-11T08:00:04" });
+    expect(result.stderr).toBe("");
   });
 });

@@ -9,6 +9,7 @@ export interface InputArgs {
   host?: string | undefined;
   tz?: string | undefined;
   year?: number | undefined;
+  local: boolean;
   stats: "table" | "json" | "none";
   workers: number;
 }
@@ -23,6 +24,11 @@ export function withInputOptions<T>(yargs: Argv<T>): Argv<T & InputArgs> {
     })
     .option("host", { type: "string", describe: "appliance name for lines whose prefix names none (the file form)" })
     .option("tz", { type: "string", describe: "time zone (IANA name, e.g. Europe/Zurich) of files without a 'Time offset from UTC' header" })
+    .option("local", {
+      type: "boolean",
+      default: false,
+      describe: "print times as the log has them (appliance local time, no Z), to compare with grep; the headers and --tz are not applied",
+    })
     .option("year", { type: "number", describe: "year of syslog lines, which carry none (default: inferred from the file date)" })
     .option("workers", {
       type: "number",
@@ -56,6 +62,11 @@ export function withInputOptions<T>(yargs: Argv<T>): Argv<T & InputArgs> {
  */
 function tuneHeap(workers: number): void {
   if (workers === 0) setFlagsFromString("--heap-growing-percent=50");
+}
+
+/** What every reading command passes to the reader from its options. */
+export function readOptions(args: InputArgs): { host: string | undefined; zone: string | undefined; year: number | undefined; workers: number; local: boolean } {
+  return { host: args.host, zone: args.tz, year: args.year, workers: args.workers, local: args.local };
 }
 
 export async function validateZone(zone: string | undefined): Promise<void> {

@@ -14,7 +14,7 @@ import { escapeTerminal } from "../output/escape.js";
 import { Analysis, analyse, type AnalysisOptions } from "../pipeline.js";
 import { destinationControlsOptions } from "./analysis-options.js";
 import type { AlertArgs } from "./args.js";
-import { writeOut } from "./input-options.js";
+import { readOptions, writeOut } from "./input-options.js";
 
 type Print = (text: string) => void | Promise<void>;
 
@@ -79,7 +79,7 @@ async function alert(args: AlertArgs, print: Print): Promise<number> {
   if (!(args["poll-ms"] >= 10)) return unknown({ code: "E_USAGE", message: "--poll-ms takes a number of milliseconds, 10 or more" });
   const correlator = await correlatorOptions(args);
   if ("error" in correlator) return unknown(correlator.error);
-  const analysisOptions: AnalysisOptions = { ...correlator.options, host: args.host, zone: args.tz, year: args.year, workers: args.workers };
+  const analysisOptions: AnalysisOptions = { ...correlator.options, ...readOptions(args) };
 
   let saved: StateFile | null = null;
   if (args.state !== undefined) {

@@ -13,12 +13,12 @@ import { analyse } from "../pipeline.js";
 import { correlatorOptions } from "./analysis-options.js";
 import type { DeliveriesArgs } from "./args.js";
 import { AttemptFilter } from "./filter-options.js";
-import { finishRun, validateZone } from "./input-options.js";
+import { finishRun, readOptions, validateZone } from "./input-options.js";
 
 export async function runDeliveries(args: DeliveriesArgs): Promise<number> {
   await validateZone(args.tz);
   const out = new OutputBuffer(process.stdout);
-  const options = { ...(await correlatorOptions(args)), host: args.host, zone: args.tz, year: args.year, workers: args.workers, backpressure: () => out.drained };
+  const options = { ...(await correlatorOptions(args)), ...readOptions(args), backpressure: () => out.drained };
   const table = args.format === "table";
   let count = 0;
   const kept: AttemptRecord[] = [];

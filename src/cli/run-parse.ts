@@ -5,7 +5,7 @@ import { eventToJson } from "../output/events-json.js";
 import { escapeTerminal } from "../output/escape.js";
 import { OutputBuffer } from "../output/buffer.js";
 import type { ParseArgs } from "./args.js";
-import { finishRun, validateZone } from "./input-options.js";
+import { finishRun, readOptions, validateZone } from "./input-options.js";
 
 export async function runParse(args: ParseArgs): Promise<number> {
   await validateZone(args.tz);
@@ -18,7 +18,7 @@ export async function runParse(args: ParseArgs): Promise<number> {
       process.stderr.write(`${escapeTerminal(m.file)}:${m.line}: malformed ${m.family} (${m.code}): ${escapeTerminal(m.message)}\n`);
     }
   };
-  const result = await readInputs(args.inputs, { host: args.host, zone: args.tz, year: args.year, workers: args.workers, backpressure: () => out.drained }, {
+  const result = await readInputs(args.inputs, { ...readOptions(args), backpressure: () => out.drained }, {
     event: (event) => {
       if (!args.unknown) out.line(eventToJson(event));
     },

@@ -10,7 +10,7 @@ import { correlatorOptions } from "./analysis-options.js";
 import { AttemptFilter } from "./filter-options.js";
 import { CliProblem, usageProblem } from "./problems.js";
 import type { ReportArgs } from "./args.js";
-import { finishRun, validateZone, writeOut } from "./input-options.js";
+import { finishRun, readOptions, validateZone, writeOut } from "./input-options.js";
 import { Progress } from "./progress.js";
 import { jsonLine } from "../output/json.js";
 
@@ -90,10 +90,7 @@ export async function runReport(args: ReportArgs): Promise<number> {
   const progress = Progress.forSources(sources);
   const options = {
     ...(await correlatorOptions(args)),
-    host: args.host,
-    zone: args.tz,
-    year: args.year,
-    workers: args.workers,
+    ...readOptions(args),
     onBytes: progress?.onBytes,
   };
   const { read, resolvers } = await analyse(args.inputs, options, {

@@ -1,6 +1,7 @@
 // Turns the wall-clock fields of a line prefix into an instant. ESA files are in appliance
 // local time; the `Time offset from UTC: N seconds` header says how far that is from UTC, and
-// holds for the lines after it. Without the header `--tz` names the zone; without either the
+// holds for the lines after it of the same appliance only: the file form's lines until the next
+// `Begin Logfile`, or one syslog host's lines (a stream may mix appliances and files). Without the header `--tz` names the zone; without either the
 // time stays local (reported without `Z`). Syslog lines carry no year: `--year` gives it, else
 // it is inferred from a reference date (the file's modification time, or now for a stream).
 import { DateTime } from "luxon";
@@ -13,6 +14,17 @@ export interface ClockOptions {
   year?: number | undefined;
   /** Reference instant for year inference (ms since epoch). */
   referenceTime?: number | undefined;
+  /** Appliance local time as logged, whatever the headers say (--local: to compare with grep). */
+  local?: boolean | undefined;
+}
+
+/** Whose clock a line follows: the file form's lines, or one syslog host's (null: syslog without a host). */
+export type ClockKey = { fileForm: true } | { fileForm: false; host: string | null };
+
+const FILE_FORM = "\u0000file";
+
+function keyOf(key: ClockKey): string {
+  return key.fileForm ? FILE_FORM : (key.host ?? "");
 }
 
 export interface Instant {
@@ -23,7 +35,11 @@ export interface Instant {
 const DAY_MS = 86_400_000;
 
 export class Clock {
-  private offsetSeconds: number | null = null;
+  private readonly offsets = new Map<string, number>();
+  private readonly local: boolean;
+  /** Lines timed with a known offset or zone, and lines left in local time with none. */
+  zoned = 0;
+  unzoned = 0;
   private readonly zone: string | null;
   private readonly zoneOffsets = new Map<number, number>();
   private readonly fixedYear: number | null;
@@ -32,6 +48,7 @@ export class Clock {
 
   constructor(options: ClockOptions = {}) {
     this.zone = options.zone ?? null;
+    this.local = options.local === true;
     this.fixedYear = options.year ?? null;
     this.referenceTime = options.referenceTime ?? Date.now();
     this.referenceYear = new Date(this.referenceTime).getUTCFullYear();
@@ -42,22 +59,41 @@ export class Clock {
     return DateTime.local().setZone(zone).isValid;
   }
 
-  setUtcOffset(seconds: number): void {
-    this.offsetSeconds = seconds;
+  /** A `Time offset from UTC` header: for the lines of its own appliance (the file form's by default). */
+  setUtcOffset(seconds: number, key: ClockKey = { fileForm: true }): void {
+    this.offsets.set(keyOf(key), seconds);
   }
 
+  /** `Begin Logfile`: another file starts, whose own header will say its offset. */
+  clearUtcOffset(key: ClockKey = { fileForm: true }): void {
+    this.offsets.delete(keyOf(key));
+  }
+
+  /** The file form's offset (what a resumed read of a file carries over). */
   get utcOffset(): number | null {
-    return this.offsetSeconds;
+    return this.offsets.get(FILE_FORM) ?? null;
   }
 
-  instantOf(stamp: NonNullable<LinePrefix["stamp"]>): Instant {
+  instantOf(stamp: NonNullable<LinePrefix["stamp"]>, key: ClockKey = { fileForm: true }): Instant {
     const year = stamp.year ?? this.fixedYear ?? this.inferYear(stamp);
     const local = Date.UTC(year, stamp.month - 1, stamp.day, stamp.hour, stamp.minute, stamp.second);
+    if (this.local) return { time: local, utcKnown: false };
+    const instant = this.known(stamp, local, key);
+    if (instant === null) {
+      this.unzoned++;
+      return { time: local, utcKnown: false };
+    }
+    this.zoned++;
+    return instant;
+  }
+
+  private known(stamp: NonNullable<LinePrefix["stamp"]>, local: number, key: ClockKey): Instant | null {
     // A timestamp that names its own offset (RFC 3339) needs no header and no zone.
     if (stamp.utcOffsetMinutes !== undefined) return { time: local - stamp.utcOffsetMinutes * 60_000, utcKnown: true };
-    if (this.offsetSeconds !== null) return { time: local - this.offsetSeconds * 1000, utcKnown: true };
+    const offset = this.offsets.get(keyOf(key));
+    if (offset !== undefined) return { time: local - offset * 1000, utcKnown: true };
     if (this.zone !== null) return { time: local - this.zoneOffsetMs(local), utcKnown: true };
-    return { time: local, utcKnown: false };
+    return null;
   }
 
   /** The latest year that does not put the line more than a day after the reference time. */

@@ -123,7 +123,7 @@ export async function resumeCursor(path: string, handle: FileHandle, identity: F
  */
 export async function readFrom(handle: FileHandle, cursor: FileCursor, size: number, options: ReadOptions, stats: FileStats, sink: RecordSink, referenceTime: number): Promise<void> {
   if (size <= cursor.offset) return;
-  const clock = new Clock({ zone: options.zone, year: options.year, referenceTime });
+  const clock = new Clock({ zone: options.zone, year: options.year, referenceTime, local: options.local });
   if (cursor.utcOffset !== null) clock.setUtcOffset(cursor.utcOffset);
   const assembler = new RecordAssembler(cursor.path, clock, options.host ?? null, stats, sink);
   const splitter = new LineSplitter((text, lineNo, flags) => {
@@ -163,7 +163,7 @@ export async function readFrom(handle: FileHandle, cursor: FileCursor, size: num
 
 /** Reads a gzip file whole (it cannot be resumed in the middle) and marks it done. */
 export async function readGzipWhole(cursor: FileCursor, options: ReadOptions, stats: FileStats, sink: RecordSink, referenceTime: number): Promise<void> {
-  const clock = new Clock({ zone: options.zone, year: options.year, referenceTime });
+  const clock = new Clock({ zone: options.zone, year: options.year, referenceTime, local: options.local });
   const assembler = new RecordAssembler(cursor.path, clock, options.host ?? null, stats, sink);
   const splitter = new LineSplitter((text, lineNo, flags) => {
     stats.read++;

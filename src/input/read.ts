@@ -14,6 +14,8 @@ export interface ReadOptions {
   zone?: string | undefined;
   /** Year for syslog prefixes. */
   year?: number | undefined;
+  /** Times as logged (appliance local time), whatever the headers and --tz say. */
+  local?: boolean | undefined;
   /** Called with the number of raw bytes read so far from files of known size. */
   onBytes?: ((bytes: number) => void) | undefined;
   /**
@@ -38,7 +40,7 @@ export interface ReadResult {
 }
 
 function clockFor(options: ReadOptions, referenceTime: number): Clock {
-  return new Clock({ zone: options.zone, year: options.year, referenceTime });
+  return new Clock({ zone: options.zone, year: options.year, referenceTime, local: options.local });
 }
 
 /** Reads every input in order, feeding records to the sink. Unreadable inputs are reported, not fatal. */
@@ -50,6 +52,7 @@ export async function readInputs(inputs: readonly string[], options: ReadOptions
     stats.error = error.message;
     files.push(stats);
   }
+  const clocks: { name: string; clock: Clock }[] = [];
   const workers = workerCount(options.workers);
   const pool = workers >= 1 ? new ChunkPool(workers) : null;
   try {
@@ -58,6 +61,7 @@ export async function readInputs(inputs: readonly string[], options: ReadOptions
       const stats = newFileStats(name);
       files.push(stats);
       const clock = clockFor(options, source.kind === "file" ? source.mtimeMs : Date.now());
+      clocks.push({ name, clock });
       const host = options.host ?? null;
       const bytes = decodedBytes(openSource(source), options.onBytes);
       try {
@@ -88,7 +92,22 @@ export async function readInputs(inputs: readonly string[], options: ReadOptions
   } finally {
     await pool?.close();
   }
+  warnings.push(...guessedZones(clocks));
   return { files, errors, warnings, sources };
+}
+
+/**
+ * Lines left in appliance local time (no header of their own appliance, no --tz) read together
+ * with lines in UTC: their order against the others, and their times, are a guess.
+ */
+function guessedZones(clocks: readonly { name: string; clock: Clock }[]): InputError[] {
+  if (!clocks.some(({ clock }) => clock.zoned > 0)) return [];
+  return clocks
+    .filter(({ clock }) => clock.unzoned > 0)
+    .map(({ name, clock }) => ({
+      input: name,
+      message: `${clock.unzoned} lines have no known time zone (no 'Time offset from UTC' header of their own appliance, no --tz): printed in appliance local time without Z; their order against lines in UTC is a guess`,
+    }));
 }
 
 /**

@@ -12,7 +12,7 @@ import { classifyMessages, familyOf, type MessageOutcome } from "../events/class
 import type { EventBody } from "../events/types.js";
 import type { Level, LogEvent, Malformed, MalformedCode, Unknown } from "../events/types.js";
 import type { FileStats } from "./accounting.js";
-import { Clock } from "./clock.js";
+import type { Clock, ClockKey } from "./clock.js";
 import { LINE_BAD_UTF8, LINE_HAD_NUL, LINE_TRUNCATED, MAX_LINE } from "./lines.js";
 import { readPrefix, type LinePrefix } from "./prefix.js";
 
@@ -206,8 +206,14 @@ export class RecordTimer {
       this.stats.parsed += record.lines;
       const body = record.body;
       if (body.kind === "time-offset") {
-        this.clock.setUtcOffset(body.seconds);
+        this.clock.setUtcOffset(body.seconds, clockKey(record));
         this.releaseHeld();
+      } else if (body.kind === "log-begin") {
+        // Another file begins (files concatenated into one stream): until its own header, its
+        // lines wait, and the last file's offset no longer holds.
+        this.releaseHeld();
+        this.clock.clearUtcOffset(clockKey(record));
+        this.headerWindow = HEADER_WINDOW;
       }
       if (this.headerWindow > 0) {
         this.headerWindow--;
@@ -249,7 +255,7 @@ export class RecordTimer {
 
   private emitEvent(record: Extract<ClassifiedRecord, { t: "event" }>): void {
     const stamp = record.stamp;
-    const instant = stamp === null ? null : this.clock.instantOf(stamp);
+    const instant = stamp === null ? null : this.clock.instantOf(stamp, clockKey(record));
     this.sink.event({
       file: this.file,
       line: record.line,
@@ -260,6 +266,15 @@ export class RecordTimer {
       ...record.body,
     } as LogEvent);
   }
+}
+
+/**
+ * The appliance file form (`Mon Feb  4 20:08:47 2019 Info:`) has a year and never a host; a
+ * syslog line has a host or no year. Each follows its own appliance's `Time offset` header.
+ */
+function clockKey(record: Extract<ClassifiedRecord, { t: "event" }>): ClockKey {
+  const fileForm = record.host === null && record.stamp !== null && record.stamp.year !== null && record.stamp.utcOffsetMinutes === undefined;
+  return fileForm ? { fileForm: true } : { fileForm: false, host: record.host };
 }
 
 /** Both stages in one, for reading a file line by line on this thread. */
