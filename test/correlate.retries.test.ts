@@ -264,3 +264,29 @@ describe("a recipient written without angle brackets", () => {
     expect(attempts.map((a) => [a.record.domain, a.record.mids])).toEqual([["bare.example", [44]]]);
   });
 });
+
+describe("run boundaries from the cache's TTLs", () => {
+  it("a run that took the A from the cache, and an A lookup 20 s later once it expired: two runs", () => {
+    const attempts = run(
+      log(
+        hostLookups(0, "mx.twice.example", "198.51.100.95", "insecure", 70),
+        lookup(60, "twice.example", "MX", ["mx.twice.example"], "insecure"),
+        hostLookups(80, "mx.twice.example", "198.51.100.95", "insecure", 70),
+      ),
+      { mode: "mandatory" },
+    );
+    expect(attempts.map((a) => [attemptRecord(a).start, a.record.domain, a.record.flags])).toEqual([
+      ["2024-03-11T08:00:00Z", null, ["cached"]],
+      ["2024-03-11T08:01:00Z", "twice.example", ["cached"]],
+      ["2024-03-11T08:01:20Z", "twice.example", ["cached"]],
+    ]);
+  });
+
+  it("an answer that expired a second before the connection line still counts: the appliance decided just before", () => {
+    const attempts = run(log(lookup(0, "edge.example", "MX", ["mx.edge.example"], "secure"), hostLookups(0, "mx.edge.example", "203.0.113.96", "secure", 60), lookup(0, "_25._tcp.mx.edge.example", "TLSA", ["030101ac"], "secure"), connection(2, 740, 75, "203.0.113.96", "edge.example", "a@edge.example"), connection(61, 741, 76, "203.0.113.96", "edge.example", "b@edge.example")));
+    expect(attempts.map((a) => [a.record.dcid, `${a.record.evidence.mx} ${a.record.evidence.a} ${a.record.evidence.tlsa}`])).toEqual([
+      [740, "secure secure secure"],
+      [741, "secure secure secure"],
+    ]);
+  });
+});

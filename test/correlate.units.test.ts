@@ -19,6 +19,7 @@ function lookup(name: string, qtype: string, records: DnsRecordValue[], status: 
   const at = opts.endMs ?? (clock += 1000);
   return { host: null, name, qtype, startMs: at, endMs: at, resolversAsked: ["10.0.0.53"], failures: [], answeredBy: status === null ? null : "10.0.0.53", status, ttl: 3600, records, fallback: false, domain: null, source: [], ...opts };
 }
+const NOTHING_CACHED = { cachedA: null, cachedTlsa: null };
 const mx = (domain: string, ...hosts: string[]) => lookup(domain, "MX", hosts.map((host, i) => ({ preference: (i + 1) * 10, host })));
 
 describe("evidence", () => {
@@ -90,7 +91,7 @@ describe("emit order", () => {
 describe("resolutions", () => {
   it("open, attach by MX host (and CNAME target), claimable by address, remove", () => {
     const resolutions = new Resolutions();
-    const r = resolutions.open(mx("d.example", "mx.d.example"), true);
+    const r = resolutions.open(mx("d.example", "mx.d.example"), true, NOTHING_CACHED);
     expect(hostOfLookup("_25._tcp.mx.d.example")).toBe("mx.d.example");
     const cname = lookup("mx.d.example", "CNAME", ["relay.provider.example."]);
     expect(resolutions.attach(cname)).toBe(r);
@@ -108,8 +109,8 @@ describe("resolutions", () => {
   });
   it("a lookup of a host two open resolutions share goes to the latest", () => {
     const resolutions = new Resolutions();
-    resolutions.open(mx("one.example", "mx.host.example"), true);
-    const two = resolutions.open(mx("two.example", "mx.host.example"), true);
+    resolutions.open(mx("one.example", "mx.host.example"), true, NOTHING_CACHED);
+    const two = resolutions.open(mx("two.example", "mx.host.example"), true, NOTHING_CACHED);
     expect(resolutions.attach(lookup("mx.host.example", "A", ["192.0.2.1"]))).toBe(two);
   });
 });
@@ -165,7 +166,7 @@ describe("attribution", () => {
     const fromCache = candidatesFor(cache, resolutions, "192.0.2.5", clock);
     expect(fromCache).toHaveLength(1);
     expect(fromCache[0]).toMatchObject({ domain: "d.example", host: "mx.d.example", resolution: null });
-    const r = resolutions.open(mxLookup, true);
+    const r = resolutions.open(mxLookup, true, NOTHING_CACHED);
     resolutions.attach(aLookup);
     const live = candidatesFor(cache, resolutions, "192.0.2.5", clock);
     expect(live[0]!.resolution).toBe(r);

@@ -7,8 +7,15 @@ import type { CacheEntry, DnsCache } from "./cache.js";
 import { mxHosts } from "./cache.js";
 import { normalName } from "./dns.js";
 import { entryOf } from "./evidence.js";
-import { isStale, latestLookup, TLSA_PREFIX, type Resolution, type Resolutions } from "./resolutions.js";
+import { latestLookup, TLSA_PREFIX, type Resolution, type Resolutions } from "./resolutions.js";
 import type { DnsLookup } from "./types.js";
+
+/**
+ * A connection follows the DNS of its run within a second or two; a run of unknown domain that
+ * ended longer ago than this before a connection was not that connection's (a failed retry, and
+ * the connection is a later delivery from the cache).
+ */
+const CONNECT_AFTER_DNS_MS = 10_000;
 
 /** Evidence a connection could use, snapshotted when it opens (the cache moves on). */
 export interface Candidate {
@@ -32,7 +39,7 @@ export function candidatesFor(cache: DnsCache, resolutions: Resolutions, ip: str
       if (resolution.consumed || !resolution.hosts.includes(host)) continue;
       // A run whose domain the log did not tell, given up on a while ago: a connection now is a later run's, from the cache.
       // (A run of a known domain keeps its connection even after a pause: the tech note's A records have TTL 10.)
-      if (resolution.domain === null && isStale(resolution, atMs)) continue;
+      if (resolution.domain === null && resolution.claims === 0 && atMs !== null && resolution.lookupsEndMs !== null && atMs - resolution.lookupsEndMs > CONNECT_AFTER_DNS_MS) continue;
       if (resolution.mx !== null || resolution.domain !== null) {
         const domain = resolution.domain!;
         seen.add(domain);

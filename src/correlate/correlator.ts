@@ -40,6 +40,8 @@ export interface CorrelatorSinks {
 
 const MAX_HELD_ATTEMPTS = 10_000;
 /** The lookups of an MX host that make up a delivery's chain after the MX step. */
+/** How long before its `New SMTP DCID` line a delivery may have read the cache (an answer expiring in between still counted). */
+const DECISION_LEAD_MS = 2_000;
 /** How far apart the lookups of concurrent deliveries to a shared MX host can be. */
 const CONCURRENT_MS = 10_000;
 const CHAIN_TYPES = new Set(["A", "AAAA", "CNAME", "TLSA"]);
@@ -180,7 +182,8 @@ export class Correlator {
   /** The A (or AAAA, or the A of its CNAME target) and TLSA answers the cache holds for an MX host. */
   private cachedChain(state: ApplianceState, host: string, atMs: number | null): { cachedA: CacheEntry | null; cachedTlsa: CacheEntry | null } {
     const cache = state.cache;
-    const cachedA = cache.get(host, "A", atMs) ?? cache.get(host, "AAAA", atMs) ?? addressOfAlias(cache, host, atMs);
+    // The A answer only: AAAA and CNAME answers are cached apart (a NODATA AAAA says nothing of the A).
+    const cachedA = cache.get(host, "A", atMs) ?? addressOfAlias(cache, host, atMs);
     return { cachedA, cachedTlsa: cache.get(TLSA_PREFIX + host, "TLSA", atMs) };
   }
 
@@ -214,7 +217,9 @@ export class Correlator {
       case "connection-new": {
         const existing = state.connections.get(event.dcid);
         if (existing !== undefined) this.closeConnection(state, existing);
-        const connection = openConnection(event, candidatesFor(state.cache, state.resolutions, event.address, event.time));
+        // The appliance read its cache when it decided, a moment before the connection line.
+        const decidedMs = event.time === null ? null : event.time - DECISION_LEAD_MS;
+        const connection = openConnection(event, candidatesFor(state.cache, state.resolutions, event.address, decidedMs));
         const claimed = connection.candidates.find((c) => c.resolution !== null);
         if (claimed?.resolution) {
           connection.resolution = claimed.resolution;
@@ -475,7 +480,8 @@ export class Correlator {
     for (const resolution of state.resolutions.all()) {
       if (resolution.lastMs !== null && now - resolution.lastMs > this.quietMs) this.closeResolution(state, resolution);
     }
-    state.cache.expire(now);
+    // Kept a little past expiry: a connection logged just after may have read them (DECISION_LEAD_MS).
+    state.cache.expire(now - DECISION_LEAD_MS);
     // Attempts close out of order; holding a bounded number lets most come out in start order.
     if (this.latestMs !== null && this.ready.full) this.ready.release(this.latestMs - 2 * this.quietMs);
   }

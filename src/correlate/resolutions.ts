@@ -18,6 +18,8 @@ export const TLSA_PREFIX = "_25._tcp.";
  * 60 s at the earliest (the bounce profile's first backoff).
  */
 const RUN_GAP_MS = 45_000;
+/** The steps of one run (MX, then A/AAAA/CNAME, then TLSA) follow each other within seconds. */
+const STEP_MS = 5_000;
 
 /** The host a lookup is about: the name itself, or the MX host of a `_25._tcp.<host>` TLSA name. */
 export function hostOfLookup(name: string): string {
@@ -150,7 +152,7 @@ export class Resolutions {
   latestForHost(host: string, name: string, qtype: string, atMs: number | null = null): Resolution | null {
     let best: Resolution | null = null;
     for (const resolution of this.forHost(host)) {
-      if (resolution.consumed || hasLookup(resolution, host, name, qtype)) continue;
+      if (resolution.consumed || hasLookup(resolution, host, name, qtype) || answeredFromCache(resolution, host, qtype, atMs)) continue;
       // No connection, and quiet for longer than a chain takes: the appliance gave up; this is the next run.
       if (isStale(resolution, atMs)) continue;
       if (best === null || (resolution.startMs ?? 0) >= (best.startMs ?? 0)) best = resolution;
@@ -216,6 +218,20 @@ function newRun(utcKnown: boolean): Pick<Resolution, "hostLookups" | "claims" | 
  */
 export function isStale(resolution: Resolution, atMs: number | null): boolean {
   return resolution.claims === 0 && atMs !== null && resolution.lookupsEndMs !== null && atMs - resolution.lookupsEndMs > RUN_GAP_MS;
+}
+
+/**
+ * The run took this record of its first MX host from the cache, and that answer was still valid
+ * at `atMs`: the appliance had no reason to look it up, so a lookup of it now is the next run's.
+ */
+function answeredFromCache(resolution: Resolution, host: string, qtype: string, atMs: number | null): boolean {
+  if (host !== resolution.hosts[0]) return false;
+  // An answer that expired since the run read it, looked up again right away, is this run's own step.
+  const soon = atMs === null || resolution.lookupsEndMs === null || atMs - resolution.lookupsEndMs <= STEP_MS;
+  const live = (entry: CacheEntry | null) => entry !== null && (atMs === null || entry.expiresMs > atMs || !soon);
+  if (qtype === "TLSA") return live(resolution.cachedTlsa) && !hasLookup(resolution, host, TLSA_PREFIX + host, "TLSA");
+  // A, AAAA and CNAME go together: with the A looked up in this run, the others are this run's too.
+  return (qtype === "A" || qtype === "AAAA" || qtype === "CNAME") && live(resolution.cachedA) && !hasLookup(resolution, host, host, "A");
 }
 
 function hasLookup(resolution: Resolution, host: string, name: string, qtype: string): boolean {
