@@ -7,6 +7,7 @@ import { resolveInputs } from "../input/sources.js";
 import { escapeJsonText, escapeTerminal } from "../output/escape.js";
 import { analyse } from "../pipeline.js";
 import { globMatcher, ReportBuilder } from "../report/aggregate.js";
+import { BogusLedger, DEFAULT_CHRONIC_MS } from "../alert/ledger.js";
 import { renderCsv, renderJson, renderMarkdown, renderPrometheus, renderTable } from "../report/formats.js";
 import { TlsRptBuilder } from "../report/tlsrpt.js";
 import { correlatorOptions } from "./analysis-options.js";
@@ -112,6 +113,12 @@ export async function runReport(args: ReportArgs): Promise<number> {
     if (until !== null && (attempt.startMs === null || attempt.startMs >= until)) return false;
     return domainFilter === null || domainFilter(attempt.record.domain);
   };
+  // The Bogus answers, sorted and attributed the way `alert` does, so the two never disagree.
+  const ledger = new BogusLedger(DEFAULT_CHRONIC_MS, undefined, (lookup) => {
+    if (since !== null && (lookup.startMs === null || lookup.startMs < since)) return false;
+    if (until !== null && (lookup.startMs === null || lookup.startMs >= until)) return false;
+    return domainFilter === null || domainFilter(lookup.domain ?? lookup.name);
+  });
   const { sources } = await resolveInputs(args.inputs);
   const progress = Progress.forSources(sources);
   const options = {
@@ -129,10 +136,13 @@ export async function runReport(args: ReportArgs): Promise<number> {
       tlsrpt?.add(attempt);
       if (attempt.record.host !== null) appliances.add(attempt.record.host);
     },
-    lookup: tlsrpt === null ? undefined : (lookup) => tlsrpt.lookup(lookup),
+    lookup: (lookup) => {
+      ledger.add(lookup);
+      tlsrpt?.lookup(lookup);
+    },
   });
   progress?.done();
-  const report = builder.finish(resolvers, read.files);
+  const report = builder.finish(resolvers, read.files, ledger.verdict());
   const top = args.top ?? null;
   let text: string;
   switch (args.format) {

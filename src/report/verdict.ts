@@ -6,7 +6,8 @@
 // validate other domains fine are the domain's broken DNSSEC. The sentences are returned
 // unescaped: each format escapes them its own way.
 import type { ResolverStats } from "../correlate/types.js";
-import type { DomainReport, ReportData } from "./aggregate.js";
+import type { Attribution } from "../alert/attribution.js";
+import type { ReportData } from "./aggregate.js";
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -17,13 +18,6 @@ function list(names: readonly string[], max = 5): string {
   return `${names.slice(0, max).join(", ")} and ${names.length - max} more`;
 }
 
-function recordTypes(d: DomainReport): string {
-  return (["mx", "a", "tlsa"] as const)
-    .filter((k) => d.bogus[k] > 0)
-    .map((k) => k.toUpperCase())
-    .join(", ");
-}
-
 /** Resolver IPs that look unable to validate, with the reason, by IP (any appliance). */
 function suspects(resolvers: readonly ResolverStats[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -31,39 +25,37 @@ function suspects(resolvers: readonly ResolverStats[]): Map<string, string> {
   return out;
 }
 
-/** A row's Bogus came from the resolver side: after a fallback, or from a resolver that never validates. */
-function resolverSide(d: DomainReport, suspect: Map<string, string>): boolean {
-  return (d.bogusAttempts > 0 && d.bogusAfterFallback === d.bogusAttempts) || d.bogusResolvers.some((ip) => suspect.has(ip));
+function bogusList(attribution: Attribution): string {
+  const names = attribution.domains.map((d) => `${d.domain}: ${Object.keys(d.records).join(", ")}`);
+  const more = attribution.domainCount - names.length;
+  return list(names) + (more > 0 ? ` and ${more} more` : "");
 }
 
+/**
+ * The Bogus answers in words. Their attribution is the alert's (src/alert/attribution.ts), on
+ * the same split: new Bogus answers (records that validated before, or from a resolver never
+ * seen to validate) and chronic ones (a standing condition that `alert` lists, not alerts on).
+ */
 function bogusSentences(report: ReportData, noun: string): string[] {
-  const rows = report.domains.filter((d) => d.bogusAttempts > 0);
-  if (rows.length === 0) return [];
-  const suspect = suspects(report.resolvers);
-  const blamed = rows.filter((d) => resolverSide(d, suspect));
-  const own = rows.filter((d) => !resolverSide(d, suspect));
+  const bogus = report.bogus;
+  if (bogus === null) return [];
   const sentences: string[] = [];
-  if (blamed.length > 0) {
-    const all = [...new Set(blamed.flatMap((d) => d.bogusResolvers))];
-    const common = all.filter((ip) => blamed.every((d) => d.bogusResolvers.includes(ip)));
-    const named = common.length > 0 ? common : all;
-    const from = named.length === 0 ? "" : `${blamed.length > 1 && common.length > 0 ? "all " : ""}from ${named.length === 1 ? "resolver" : "resolvers"} ${list(named)}`;
-    const bogusAttempts = blamed.reduce((n, d) => n + d.bogusAttempts, 0);
-    const afterFallback = blamed.reduce((n, d) => n + d.bogusAfterFallback, 0);
-    const fallback = afterFallback === bogusAttempts ? " after the primary resolver failed" : afterFallback > 0 ? ` (${afterFallback} of ${plural(bogusAttempts, "attempt")} after a resolver fallback)` : "";
-    const why = named.filter((ip) => suspect.has(ip)).map((ip) => `${ip} ${suspect.get(ip)}`);
-    const conclusion = blamed.length > 1 ? `a resolver problem, not the ${noun}s'` : `most likely a resolver problem, not the ${noun}'s`;
-    sentences.push(
-      `${plural(blamed.length, noun)} had Bogus DNSSEC answers (${list(blamed.map((d) => `${d.name}: ${recordTypes(d)}`))})${from ? `, ${from}` : ""}${fallback}: ${conclusion}.` +
-        (why.length > 0 ? ` ${why.slice(0, 3).join(". ")}.` : "") +
-        ` Mail to ${blamed.length > 1 ? "them" : "it"} stays queued until it bounces. Check the appliance's resolvers (dnsconfig): put the DNSSEC-capable ones first or remove the others, then confirm with daneverify.`,
-    );
+  const fresh = bogus.fresh;
+  if (fresh !== null) {
+    const n = fresh.domainCount;
+    if (fresh.kind === "resolver-wide") {
+      sentences.push(
+        `${plural(n, noun)} had Bogus DNSSEC answers (${bogusList(fresh)}): a resolver problem, not the ${n > 1 ? `${noun}s'` : `${noun}'s`}. ${fresh.reason}. ` +
+          `Mail to ${n > 1 ? "them" : "it"} stays queued until it bounces; confirm with daneverify once the resolvers are fixed.`,
+      );
+    } else {
+      sentences.push(`Bogus DNSSEC answers for ${bogusList(fresh)}: ${fresh.reason}; DANE blocks delivery in both modes until ${n > 1 ? "they are" : "it is"} fixed.`);
+    }
   }
-  if (own.length > 0) {
-    const validating = new Set(report.resolvers.filter((r) => r.answers.secure > 0).map((r) => r.ip));
-    const vouched = own.every((d) => d.bogusResolvers.length > 0 && d.bogusResolvers.every((ip) => validating.has(ip)));
+  const standing = bogus.standing;
+  if (standing !== null) {
     sentences.push(
-      `Bogus DNSSEC answers for ${list(own.map((d) => `${d.name} (${recordTypes(d)})`))}${vouched ? ", from resolvers that validate other domains" : ""}: ${own.length > 1 ? "their" : "its"} DNSSEC does not validate (expired signatures, a missing DS or key), so DANE blocks delivery in both modes until ${own.length > 1 ? "they fix it" : "it is fixed"}.`,
+      `Chronically Bogus (since first seen, or for longer than an hour without validating; 'alert' lists ${standing.domainCount > 1 ? "them" : "it"} as a standing condition, not a spike): ${bogusList(standing)}. ${standing.reason}.`,
     );
   }
   return sentences;
