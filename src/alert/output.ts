@@ -31,25 +31,25 @@ function windowText(sinceMs: number, untilMs: number | null): string {
   return untilMs === null ? `since ${isoTime(sinceMs)}` : `${isoTime(sinceMs)} to ${isoTime(untilMs)}`;
 }
 
-/** One alert in words: what, since when, the numbers, and why that kind. */
-export function describeAlert(alert: Attribution & { sinceMs: number }, untilMs: number | null = null): string {
-  const when = windowText(alert.sinceMs, untilMs);
+/** One alert in words: which kind, what, its window (and `status`), the numbers, and why. */
+export function describeAlert(alert: Attribution & { sinceMs: number }, untilMs: number | null = null, status = ""): string {
+  const when = `${windowText(alert.sinceMs, untilMs)}${status}`;
   if (alert.kind === "resolver-wide") {
     return `resolver-wide Bogus burst ${when}: ${alert.bogus} new Bogus answers for ${alert.domainCount} domains: ${safe(alert.reason)}`;
   }
-  return `Bogus DNSSEC for ${domainsText(alert)} ${when}: ${safe(alert.reason)}`;
+  return `domain-specific Bogus DNSSEC for ${domainsText(alert)} ${when}: ${safe(alert.reason)}`;
 }
 
-/** One alert event as a line: when, what happened, which kind, and why. */
+/** One alert event as a line: when, what happened, and the alert. */
 export function eventLine(event: AlertEvent): string {
   const open = event.provisional ? " (bucket still open)" : "";
-  return `${isoTime(event.atMs)} ${event.event} ${event.level} ${event.kind}${open}: ${describeAlert(event, event.event === "clear" ? event.atMs : null)}`;
+  return `${isoTime(event.atMs)} ${event.event} ${event.level}${open}: ${describeAlert(event, event.event === "clear" ? event.atMs : null)}`;
 }
 
-/** One episode as a line: level, kind, cause and window (`cleared` or `active`). */
-export function episodeLine(episode: EpisodeReport): string {
-  const status = episode.untilMs === null ? "active" : "cleared";
-  return `${episode.level} ${episode.kind} (${status}${episode.provisional ? ", bucket still open" : ""}): ${describeAlert(episode, episode.untilMs)}`;
+/** One episode: kind, window and whether it is still active, the numbers and the cause; `withLevel` for the lines after the first. */
+export function episodeLine(episode: EpisodeReport, withLevel = true): string {
+  const status = ` (${episode.untilMs === null ? "active" : "cleared"}${episode.provisional ? ", bucket still open" : ""})`;
+  return `${withLevel ? `${episode.level} ` : ""}${describeAlert(episode, episode.untilMs, status)}`;
 }
 
 /** The standing condition: chronic records, grouped by domain, with the attribution of their Bogus answers in this run. */
@@ -102,7 +102,7 @@ export function pluginOutput(detector: BogusDetector, report: PluginReport): str
   const worst = episodes[0];
   const standing = standingText(detector.ledger.verdict());
   let summary: string;
-  if (worst !== undefined) summary = episodeLine(worst);
+  if (worst !== undefined) summary = episodeLine(worst, false);
   else summary = `no Bogus spike in ${detector.timeline.reduce((n, row) => n + Math.max(1, row.quiet), 0)} buckets of ${o.bucketMs / 60_000} min (${report.linesRead} lines)`;
   if (standing !== null) summary += `; ${standing}`;
   if (report.state === "UNKNOWN") {
