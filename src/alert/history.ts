@@ -18,6 +18,8 @@ export interface RecordHistory {
   validBy: string | null;
   /** Start of the current Bogus streak (no validating answer since); null when not Bogus. */
   bogusSince: number | null;
+  /** Bogus answers in the current streak. */
+  bogusCount: number;
   chronic: boolean;
   /** Bogus answers of the current streak per resolver, not yet contradicted by another resolver. */
   bogusBy: Record<string, number>;
@@ -42,6 +44,7 @@ export const FORGET_MS = 7 * 24 * 3_600_000;
 
 /** A chronic record not looked up for this long is no longer listed (it may have been fixed). */
 export const LISTED_MS = 24 * 3_600_000;
+export const LISTED_MIN_ANSWERS = 3;
 
 export type BogusClass = "new" | "chronic";
 
@@ -90,7 +93,7 @@ export class BogusHistory {
     let record = this.records.get(key);
     if (record === undefined) {
       if (this.records.size >= MAX_RECORDS) this.prune(at);
-      record = { domain: lookup.domain ?? lookup.name, qtype: lookup.qtype, validAt: null, validBy: null, bogusSince: null, chronic: false, bogusBy: {}, seenAt: at };
+      record = { domain: lookup.domain ?? lookup.name, qtype: lookup.qtype, validAt: null, validBy: null, bogusSince: null, bogusCount: 0, chronic: false, bogusBy: {}, seenAt: at };
       this.records.set(key, record);
     }
     record.seenAt = Math.max(record.seenAt, at);
@@ -102,6 +105,7 @@ export class BogusHistory {
         record.validBy = resolver;
       }
       record.bogusSince = null;
+      record.bogusCount = 0;
       record.chronic = false;
       record.bogusBy = {};
       return facts;
@@ -110,6 +114,7 @@ export class BogusHistory {
     facts.contradicted = record.validBy !== null && record.validBy !== resolver;
     if (!facts.contradicted) record.bogusBy[resolver] = (record.bogusBy[resolver] ?? 0) + 1;
     if (record.bogusSince === null) record.bogusSince = at;
+    record.bogusCount = (record.bogusCount ?? 0) + 1;
     // Never seen validating, and Bogus from a resolver that can validate (it answered Secure
     // for others): nothing says it ever worked, so it is the domain's standing condition. From a
     // resolver never seen to validate, it may be the resolver's doing: new until it lasts.
@@ -119,13 +124,17 @@ export class BogusHistory {
     return facts;
   }
 
-  /** Records Bogus and chronic now (looked up within LISTED_MS of the latest lookup), longest first. */
+  /**
+   * Records Bogus and chronic now, longest first: those with LISTED_MIN_ANSWERS Bogus answers or
+   * more (a single stray answer is not a standing condition) looked up within LISTED_MS of the
+   * latest lookup.
+   */
   chronic(): ChronicRecord[] {
     const out: ChronicRecord[] = [];
     let latest = 0;
     for (const r of this.records.values()) latest = Math.max(latest, r.seenAt);
     for (const [key, r] of this.records) {
-      if (!r.chronic || r.bogusSince === null || latest - r.seenAt > LISTED_MS) continue;
+      if (!r.chronic || r.bogusSince === null || (r.bogusCount ?? 0) < LISTED_MIN_ANSWERS || latest - r.seenAt > LISTED_MS) continue;
       const host = key.slice(0, key.indexOf("\t"));
       out.push({ host: host === "" ? null : host, domain: r.domain, qtype: r.qtype, bogusSince: r.bogusSince });
     }

@@ -43,7 +43,7 @@ export function describeAlert(alert: Attribution & { sinceMs: number }, untilMs:
 /** One alert event as a line: when, what happened, and the alert. */
 export function eventLine(event: AlertEvent): string {
   const open = event.provisional ? " (bucket still open)" : "";
-  return `${isoTime(event.atMs)} ${event.event} ${event.level}${open}: ${describeAlert(event, event.event === "clear" ? event.atMs : null)}`;
+  return `${isoTime(event.atMs)} ${event.event} ${event.level} ${event.kind}${open}: ${describeAlert(event, event.event === "clear" ? event.atMs : null)}`;
 }
 
 /** One episode: kind, window and whether it is still active, the numbers and the cause; `withLevel` for the lines after the first. */
