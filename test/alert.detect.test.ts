@@ -121,6 +121,62 @@ describe("the rule, over buckets of log time", () => {
   });
 });
 
+describe("chronic versus new (each record's Bogus history)", () => {
+  const bucket = (k: number) => T0 + k * 5 * MINUTE;
+  const secure = (ms: number, name: string, answeredBy = PRIMARY) => lookup({ startMs: ms, name, status: "secure", answeredBy });
+  const bogus = (ms: number, name: string, answeredBy = PRIMARY) => lookup({ startMs: ms, name, status: "bogus", answeredBy });
+
+  it("Bogus since first seen, from a resolver that validates others: chronic from the start, listed after 3 answers, never alerted on", () => {
+    const lookups: DnsLookup[] = [secure(bucket(0), "ok.example")];
+    for (let k = 0; k < 24; k++) for (let j = 0; j < 6; j++) lookups.push(bogus(bucket(k) + 1000 + j, `broken${j}.example`));
+    const detector = run(lookups);
+    expect(detector.events).toEqual([]);
+    expect(detector.timeline.reduce((n, r) => n + r.bogus, 0)).toBe(0);
+    expect(detector.timeline.reduce((n, r) => n + r.chronic, 0)).toBe(144);
+    expect(detector.ledger.verdict().chronic.map((c) => c.domain).sort()).toEqual(["broken0.example", "broken1.example", "broken2.example", "broken3.example", "broken4.example", "broken5.example"]);
+  });
+
+  it("validated before, Bogus now: new until it lasts --chronic without validating; a validating answer starts over", () => {
+    const names = ["a.example", "b.example", "c.example", "d.example", "e.example", "f.example"];
+    const lookups: DnsLookup[] = names.map((name, i) => secure(bucket(0) + i, name));
+    // Bogus from bucket 1 on, 6 a bucket, for two hours; then one validates and is Bogus again.
+    for (let k = 1; k <= 24; k++) names.forEach((name, i) => lookups.push(bogus(bucket(k) + 1000 + i, name)));
+    lookups.push(secure(bucket(25), "a.example"), bogus(bucket(25) + 1000, "a.example"));
+    const detector = run(lookups, { chronicMs: 60 * MINUTE });
+    const rows = detector.timeline;
+    // New for the first hour (buckets 1 to 12), chronic from then on; a.example new again after validating.
+    expect(rows.slice(1, 13).map((r) => [r.bogus, r.chronic])).toEqual(Array(12).fill([6, 0]));
+    expect(rows.slice(13, 25).map((r) => [r.bogus, r.chronic])).toEqual(Array(12).fill([0, 6]));
+    expect([rows[25]!.bogus, rows[25]!.chronic]).toEqual([1, 0]);
+    // Domain-specific (the primary validates others): it fired, then cleared once the records turned chronic.
+    expect(summary(detector.events)).toEqual([`fire WARNING domain-specific ${iso(bucket(2))}`, `clear OK domain-specific ${iso(bucket(14))}`]);
+  });
+
+  it("a resolver-wide alert keeps its records from turning chronic: a two-hour outage stays one alert", () => {
+    const names = Array.from({ length: 8 }, (_, i) => `s${i}.example`);
+    const lookups: DnsLookup[] = names.map((name, i) => secure(bucket(0) + i, name));
+    for (let k = 1; k <= 24; k++) names.forEach((name, i) => lookups.push(bogus(bucket(k) + 1000 + i, name, SECONDARY)));
+    lookups.push(secure(bucket(30), "x.example"));
+    const detector = run(lookups, { chronicMs: 60 * MINUTE });
+    expect(summary(detector.events)).toEqual([`fire CRITICAL resolver-wide ${iso(bucket(1))}`, `clear OK resolver-wide ${iso(bucket(26))}`]);
+    expect(detector.timeline.reduce((n, r) => n + r.chronic, 0)).toBe(0);
+  });
+
+  it("the state carries the history: a domain chronic in one run is chronic in the next", () => {
+    const first = new BogusDetector(DEFAULT_DETECTOR);
+    first.add(secure(bucket(0), "ok.example"));
+    for (let k = 0; k < 4; k++) first.add(bogus(bucket(k) + 1000, "broken.example"));
+    first.judgeOpenBucket();
+    const second = new BogusDetector(DEFAULT_DETECTOR, JSON.parse(JSON.stringify(first.snapshot())));
+    for (let k = 4; k < 8; k++) for (let j = 0; j < 6; j++) second.add(bogus(bucket(k) + 1000 + j, "broken.example"));
+    second.flush();
+    expect(second.events).toEqual([]);
+    // 24 of its own, and the one of the bucket the first run left open.
+    expect(second.timeline.reduce((n, r) => n + r.chronic, 0)).toBe(25);
+    expect(second.ledger.verdict().chronic).toEqual([{ host: null, domain: "broken.example", qtype: "MX", bogusSince: bucket(0) + 1000 }]);
+  });
+});
+
 describe("an open bucket at the end of a run that goes on (--state, --follow)", () => {
   const bucket = (k: number) => T0 + k * 5 * MINUTE;
 
