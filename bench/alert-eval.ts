@@ -9,7 +9,10 @@
 //     (when a run reading the log up to then reports it).
 //
 //   npm run build && npm run alert:eval -- [--clean 30] [--outages 40] [--seed 1] [--form syslog|file] [--appliances 1|2]
-import { alertDay, detectDay, DAY_T0, random, type AlertDaySpec } from "../test/helpers/alert-day.js";
+//   npm run alert:eval -- --write-examples DIR    (writes the README's example days, syslog form, and exits)
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { alertDay, detectDay, DAY_T0, random, syslogText, type AlertDaySpec } from "../test/helpers/alert-day.js";
 import { DEFAULT_DETECTOR } from "../src/alert/detector.js";
 
 const MINUTE = 60_000;
@@ -17,6 +20,16 @@ const MINUTE = 60_000;
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+const examples = arg("write-examples", "");
+if (examples !== "") {
+  // A day with two appliances, five chronically broken domains each, noise; with and without a
+  // 20-minute outage of esa1's primary resolver at 03:07:20.
+  const spec = { seed: 11, hours: 24, appliances: 2 as const };
+  writeFileSync(join(examples, "outage-day.log"), syslogText(alertDay({ ...spec, outage: { startMs: DAY_T0 + 187 * MINUTE + 20_000, minutes: 20 } })));
+  writeFileSync(join(examples, "clean-day.log"), syslogText(alertDay(spec)));
+  process.exit(0);
 }
 
 const cleanDays = Number(arg("clean", "30"));

@@ -9,7 +9,7 @@
 // once; otherwise a condition is held for `hold` buckets before it fires, and cleared the same way.
 import { attribute, mergeHosts, type Attribution, type AttributionKind, type HostTallies } from "./attribution.js";
 import type { HistoryState } from "./history.js";
-import { BogusLedger, DEFAULT_CHRONIC_MS } from "./ledger.js";
+import { BogusLedger, DEFAULT_CHRONIC_MS, type BogusVerdict } from "./ledger.js";
 import type { DnsLookup } from "../correlate/types.js";
 
 export type Level = "OK" | "WARNING" | "CRITICAL";
@@ -143,6 +143,8 @@ export class BogusDetector {
   readonly events: AlertEvent[] = [];
   /** The episodes active or cleared in this run, by start. */
   private readonly episodeReports = new Map<number, EpisodeReport>();
+  /** This run's buckets that no alert took in (isolated Bogus answers, with their context). */
+  private readonly outside: HostTallies = {};
   /** The worst level that fired or was active in this run. */
   worst: Level = "OK";
   /** The latest bucket that was closed for good (not provisionally). */
@@ -189,6 +191,19 @@ export class BogusDetector {
   /** The episodes active or cleared in the lines this run read, worst first. */
   episodes(): EpisodeReport[] {
     return [...this.episodeReports.values()].sort(compareEpisodes);
+  }
+
+  /**
+   * The run's Bogus answers as `report` tells them: the episodes (as `alert` reports them), the
+   * new Bogus answers outside any episode, and the standing condition.
+   */
+  verdict(): BogusVerdict {
+    const { standing, chronic } = this.ledger.verdict();
+    const outside: HostTallies = structuredClone(this.outside);
+    // Held at the end of the data, never fired: isolated answers too.
+    if (this.state.pending !== null) mergeHosts(outside, this.state.pending.window);
+    const isolated = attribute(outside, null, this.ledger.history.secureEver);
+    return { episodes: this.episodes(), isolated: isolated.bogus > 0 ? isolated : null, standing, chronic };
   }
 
   private activeEpisode(): Episode | null {
@@ -331,6 +346,9 @@ export class BogusDetector {
     } else {
       s.below++;
       s.above = 0;
+      // Held but never fired: its buckets were isolated answers after all.
+      if (s.pending !== null && !this.provisional) mergeHosts(this.outside, s.pending.window);
+      if (!this.provisional) mergeHosts(this.outside, bucket.hosts);
       s.pending = null;
       if (s.active !== null && s.below >= this.options.hold) {
         this.emit("clear", bucket);

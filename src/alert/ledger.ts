@@ -4,16 +4,27 @@
 // report feeds it the whole run. Both then attribute with the same function, so `alert` and
 // `report` give the same verdict on the same answers.
 import { attribute, hostTally, tallyBogus, tallyContext, type Attribution, type HostTallies, type LookupLike } from "./attribution.js";
+import type { EpisodeReport } from "./detector.js";
 import { BogusHistory, type ChronicRecord, type HistoryState, type Noted } from "./history.js";
 
 export const DEFAULT_CHRONIC_MS = 3_600_000;
 
-export interface BogusVerdict {
+export interface LedgerVerdict {
   /** The new Bogus answers of the run (records that validated before), attributed; null when there were none. */
   fresh: Attribution | null;
   /** The standing ones (chronic records), attributed; null when there were none. */
   standing: Attribution | null;
   /** The records chronically Bogus at the end, longest first. */
+  chronic: ChronicRecord[];
+}
+
+/** The Bogus answers of a run as the detector tells them (BogusDetector.verdict): what `report` says. */
+export interface BogusVerdict {
+  /** The alerts, worst first, as `alert` reports them. */
+  episodes: EpisodeReport[];
+  /** New Bogus answers outside any alert, attributed; null when there were none. */
+  isolated: Attribution | null;
+  standing: Attribution | null;
   chronic: ChronicRecord[];
 }
 
@@ -49,7 +60,7 @@ export class BogusLedger {
     return facts;
   }
 
-  verdict(): BogusVerdict {
+  verdict(): LedgerVerdict {
     const attributed = (tallies: HostTallies) => {
       const attribution = attribute(tallies, null, this.history.secureEver);
       return attribution.bogus > 0 ? attribution : null;

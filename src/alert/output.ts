@@ -4,7 +4,7 @@
 import { escapeTerminal } from "../output/escape.js";
 import type { Attribution } from "./attribution.js";
 import type { AlertEvent, BogusDetector, EpisodeReport, Level, TimelineRow } from "./detector.js";
-import type { BogusVerdict } from "./ledger.js";
+import type { LedgerVerdict } from "./ledger.js";
 import type { AlertError } from "./errors.js";
 
 export type PluginState = Level | "UNKNOWN";
@@ -53,7 +53,7 @@ export function episodeLine(episode: EpisodeReport, withLevel = true): string {
 }
 
 /** The standing condition: chronic records, grouped by domain, with the attribution of their Bogus answers in this run. */
-export function standingText(verdict: BogusVerdict, max = 5): string | null {
+export function standingText(verdict: Pick<LedgerVerdict, "standing" | "chronic">, max = 5): string | null {
   if (verdict.chronic.length === 0) return null;
   const byDomain = new Map<string, { types: Set<string>; since: number }>();
   for (const r of verdict.chronic) {

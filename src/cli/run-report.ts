@@ -2,12 +2,12 @@
 import { rename, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { DateTime } from "luxon";
-import type { Attempt } from "../correlate/types.js";
+import type { Attempt, DnsLookup } from "../correlate/types.js";
 import { resolveInputs } from "../input/sources.js";
 import { escapeJsonText, escapeTerminal } from "../output/escape.js";
 import { analyse } from "../pipeline.js";
 import { globMatcher, ReportBuilder } from "../report/aggregate.js";
-import { BogusLedger, DEFAULT_CHRONIC_MS } from "../alert/ledger.js";
+import { BogusDetector, DEFAULT_DETECTOR } from "../alert/detector.js";
 import { renderCsv, renderJson, renderMarkdown, renderPrometheus, renderTable } from "../report/formats.js";
 import { TlsRptBuilder } from "../report/tlsrpt.js";
 import { correlatorOptions } from "./analysis-options.js";
@@ -113,12 +113,14 @@ export async function runReport(args: ReportArgs): Promise<number> {
     if (until !== null && (attempt.startMs === null || attempt.startMs >= until)) return false;
     return domainFilter === null || domainFilter(attempt.record.domain);
   };
-  // The Bogus answers, sorted and attributed the way `alert` does, so the two never disagree.
-  const ledger = new BogusLedger(DEFAULT_CHRONIC_MS, undefined, (lookup) => {
+  // The Bogus answers go through alert's detector at its defaults: its episodes, isolated answers
+  // and standing condition are what the report says, so `report` and `alert` never disagree.
+  const bogus = new BogusDetector(DEFAULT_DETECTOR);
+  const lookupKept = (lookup: DnsLookup): boolean => {
     if (since !== null && (lookup.startMs === null || lookup.startMs < since)) return false;
     if (until !== null && (lookup.startMs === null || lookup.startMs >= until)) return false;
     return domainFilter === null || domainFilter(lookup.domain ?? lookup.name);
-  });
+  };
   const { sources } = await resolveInputs(args.inputs);
   const progress = Progress.forSources(sources);
   const options = {
@@ -137,12 +139,13 @@ export async function runReport(args: ReportArgs): Promise<number> {
       if (attempt.record.host !== null) appliances.add(attempt.record.host);
     },
     lookup: (lookup) => {
-      ledger.add(lookup);
+      if (lookupKept(lookup)) bogus.add(lookup);
       tlsrpt?.lookup(lookup);
     },
   });
   progress?.done();
-  const report = builder.finish(resolvers, read.files, ledger.verdict());
+  bogus.flush();
+  const report = builder.finish(resolvers, read.files, bogus.verdict());
   const top = args.top ?? null;
   let text: string;
   switch (args.format) {

@@ -25,33 +25,39 @@ function suspects(resolvers: readonly ResolverStats[]): Map<string, string> {
   return out;
 }
 
-function bogusList(attribution: Attribution): string {
-  const names = attribution.domains.map((d) => `${d.domain}: ${Object.keys(d.records).join(", ")}`);
+function bogusList(attribution: Attribution, max = 5): string {
+  const names = attribution.domains.slice(0, max).map((d) => `${d.domain}: ${Object.keys(d.records).join(", ")}`);
   const more = attribution.domainCount - names.length;
-  return list(names) + (more > 0 ? ` and ${more} more` : "");
+  return names.join(", ") + (more > 0 ? ` and ${more} more` : "");
+}
+
+function windowText(sinceMs: number, untilMs: number | null): string {
+  const iso = (ms: number) => new Date(ms).toISOString().replace(":00.000Z", "Z");
+  return untilMs === null ? `since ${iso(sinceMs)}` : `${iso(sinceMs)} to ${iso(untilMs)}`;
+}
+
+/** New Bogus answers (one alert episode, or those outside any) in words; `when` says when they came. */
+function freshSentence(attribution: Attribution, noun: string, when: string): string {
+  const n = attribution.domainCount;
+  if (attribution.kind === "resolver-wide") {
+    return (
+      `${when}${plural(n, noun)} had Bogus DNSSEC answers (${bogusList(attribution)}): a resolver problem, not the ${n > 1 ? `${noun}s'` : `${noun}'s`}. ${attribution.reason}. ` +
+      `Mail to ${n > 1 ? "them" : "it"} stays queued until it bounces; confirm with daneverify once the resolvers are fixed.`
+    );
+  }
+  return `${when}Bogus DNSSEC answers for ${bogusList(attribution)}: ${attribution.reason}; DANE blocks delivery in both modes until ${n > 1 ? "they are" : "it is"} fixed.`;
 }
 
 /**
- * The Bogus answers in words. Their attribution is the alert's (src/alert/attribution.ts), on
- * the same split: new Bogus answers (records that validated before, or from a resolver never
- * seen to validate) and chronic ones (a standing condition that `alert` lists, not alerts on).
+ * The Bogus answers in words, as `alert` tells them (src/alert/): its episodes at its default
+ * thresholds, the new Bogus answers outside any, and the chronic ones (a standing condition
+ * that `alert` lists, not alerts on). One attribution for both commands.
  */
 function bogusSentences(report: ReportData, noun: string): string[] {
   const bogus = report.bogus;
   if (bogus === null) return [];
-  const sentences: string[] = [];
-  const fresh = bogus.fresh;
-  if (fresh !== null) {
-    const n = fresh.domainCount;
-    if (fresh.kind === "resolver-wide") {
-      sentences.push(
-        `${plural(n, noun)} had Bogus DNSSEC answers (${bogusList(fresh)}): a resolver problem, not the ${n > 1 ? `${noun}s'` : `${noun}'s`}. ${fresh.reason}. ` +
-          `Mail to ${n > 1 ? "them" : "it"} stays queued until it bounces; confirm with daneverify once the resolvers are fixed.`,
-      );
-    } else {
-      sentences.push(`Bogus DNSSEC answers for ${bogusList(fresh)}: ${fresh.reason}; DANE blocks delivery in both modes until ${n > 1 ? "they are" : "it is"} fixed.`);
-    }
-  }
+  const sentences = bogus.episodes.map((e) => freshSentence(e, noun, `${e.level} alert ${windowText(e.sinceMs, e.untilMs)}: `));
+  if (bogus.isolated !== null) sentences.push(freshSentence(bogus.isolated, noun, bogus.episodes.length > 0 ? "Outside the alerts, isolated: " : ""));
   const standing = bogus.standing;
   if (standing !== null) {
     sentences.push(
