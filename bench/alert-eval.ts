@@ -84,7 +84,7 @@ console.log(`clean days: ${cleanDays}, days with an alert: ${daysWithAlert} (${(
 // ---- Outages ----
 const sizes = [1, 2, 4, 8, 16];
 const lengths = [5, 10, 20, 60];
-const rows: { perMinute: number; minutes: number; found: boolean; named: boolean; critical: boolean; delayMs: number | null }[] = [];
+const rows: { perMinute: number; minutes: number; rate: number; found: boolean; named: boolean; critical: boolean; delayMs: number | null }[] = [];
 for (let t = 0; t < outages; t++) {
   const perMinute = sizes[t % sizes.length]!;
   const length = lengths[Math.floor(t / sizes.length) % lengths.length]!;
@@ -101,7 +101,11 @@ for (let t = 0; t < outages; t++) {
   if (hit === undefined && process.argv.includes("--verbose")) {
     console.log(`  missed: ${perMinute}/min ${length}m at ${new Date(startMs).toISOString()} ${JSON.stringify(shape)}: ${detectors[0]!.timeline.filter((r) => r.startMs >= startMs - o.bucketMs && r.startMs < startMs + (length + 5) * MINUTE).map((r) => `${r.bogus}/${r.chronic} ${r.level}`).join(", ")}; events ${events.map((e) => `${e.kind} ${JSON.stringify(e.evidence)}`).join(" | ")}`);
   }
+  // The outage's size as the detector sees it: new Bogus answers per 5 minutes while it lasts.
+  const during = detectors[0]!.timeline.filter((r) => r.startMs + o.bucketMs > startMs && r.startMs < startMs + length * MINUTE);
+  const rate = (during.reduce((n, r) => n + r.bogus, 0) / (length * MINUTE)) * 5 * MINUTE;
   rows.push({
+    rate,
     perMinute,
     minutes: length,
     found: first !== undefined,
@@ -110,16 +114,26 @@ for (let t = 0; t < outages; t++) {
     delayMs: hit === undefined ? null : hit.atMs + o.bucketMs - startMs,
   });
 }
-console.log("outages: deliveries/min (signed share 20-60%) x length -> named the secondary resolver-wide (CRITICAL), delay from outage start to the end of the bucket that fired");
-for (const perMinute of sizes) {
-  const of = rows.filter((r) => r.perMinute === perMinute);
+console.log("outages (lengths 5, 10, 20, 60 min; 1-16 deliveries/min, 20-60% of domains signed), by new Bogus answers per 5 min during the outage -> named the secondary, resolver-wide, CRITICAL; delay from the outage start to the end of the bucket that fired");
+const classes: [string, (rate: number) => boolean][] = [
+  ["< 3", (r) => r < 3],
+  ["3-5", (r) => r >= 3 && r < 5],
+  ["5-10", (r) => r >= 5 && r < 10],
+  ["10-20", (r) => r >= 10 && r < 20],
+  [">= 20", (r) => r >= 20],
+];
+for (const [label, inClass] of classes) {
+  const of = rows.filter((r) => inClass(r.rate));
+  if (of.length === 0) continue;
   const delays = of.flatMap((r) => (r.delayMs === null ? [] : [r.delayMs])).sort((a, b) => a - b);
-  const missed = of.filter((r) => !r.named).map((r) => `${r.minutes}m`);
+  const missed = of.filter((r) => !r.named).map((r) => `${r.minutes}m at ${r.perMinute}/min`);
   console.log(
-    `  ${String(perMinute).padStart(2)}/min: ${of.filter((r) => r.named).length}/${of.length} named (${of.filter((r) => r.critical).length} CRITICAL)` +
+    `  ${label.padStart(5)} Bogus/5 min: ${of.filter((r) => r.named).length}/${of.length} named (${of.filter((r) => r.critical).length} CRITICAL)` +
       (delays.length > 0 ? `, delay median ${minutes(quantile(delays, 0.5))} min, max ${minutes(delays[delays.length - 1]!)} min` : "") +
-      (missed.length > 0 ? `; not named: outages of ${missed.join(", ")}` : ""),
+      (missed.length > 0 ? `; not named: ${missed.join(", ")}` : ""),
   );
 }
 const all = rows.flatMap((r) => (r.delayMs === null ? [] : [r.delayMs])).sort((a, b) => a - b);
+const sizable = rows.filter((r) => r.rate >= o.warning).flatMap((r) => (r.delayMs === null ? [] : [r.delayMs])).sort((a, b) => a - b);
+console.log(`outages of --warning (${o.warning}) or more new Bogus answers per 5 min: ${sizable.length}/${rows.filter((r) => r.rate >= o.warning).length} named, delay median ${minutes(quantile(sizable, 0.5))} min, max ${minutes(sizable[sizable.length - 1] ?? NaN)} min`);
 console.log(`all outages: ${rows.filter((r) => r.named).length}/${rows.length} named; delay median ${minutes(quantile(all, 0.5))} min, 90th percentile ${minutes(quantile(all, 0.9))} min, max ${minutes(all[all.length - 1] ?? NaN)} min`);

@@ -408,7 +408,7 @@ describe("options", () => {
     expect([parseDuration("0m"), parseDuration("5"), parseDuration("1d"), parseDuration("-5m")]).toEqual([null, null, null, null]);
     const base = { bucket: "5m", "min-count": 3, warning: 5, critical: 20, factor: 4, alpha: 0.3, hold: 2, chronic: "1h" };
     expect(detectorOptions(base)).toEqual({ options: DEFAULT_DETECTOR });
-    for (const bad of [{ bucket: "soon" }, { hold: 0 }, { alpha: 0 }, { alpha: 2 }, { factor: Number.NaN }, { warning: 30 }, { "min-count": 1.5 }]) {
+    for (const bad of [{ bucket: "soon" }, { chronic: "1d" }, { chronic: "soon" }, { hold: 0 }, { alpha: 0 }, { alpha: 2 }, { factor: Number.NaN }, { warning: 30 }, { "min-count": 1.5 }]) {
       const result = detectorOptions({ ...base, ...bad });
       expect("error" in result && result.error.code).toBe("E_USAGE");
     }
