@@ -161,6 +161,8 @@ export class BogusDetector {
   ) {
     this.state = state ?? initialDetectorState();
     this.ledger = new BogusLedger(options.chronicMs, this.state.history);
+    // The ledger holds the history from here on (snapshot() puts it back): no second copy.
+    this.state.history = { records: {}, secure: {} };
     const active = this.state.active;
     if (active !== null) {
       this.worst = active.level;
