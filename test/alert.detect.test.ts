@@ -71,19 +71,23 @@ describe("the rule, over buckets of log time", () => {
     expect(detector.timeline.map((r) => r.level)).toEqual(["OK", "OK", "OK"]);
   });
 
-  it("fires WARNING on more than --factor x the baseline below --warning, the baseline an EWMA of earlier buckets only", () => {
-    const options = { warning: 100, critical: 200, alpha: 0.5 };
-    // A steady 1 per bucket, then 4 and 5: above 4 x the baseline (about 1) and above --min-count.
-    const steady = Array.from({ length: 6 }, (_, k) => bogusAt(bucket(k), 1)).flat();
-    const detector = run([...steady, ...bogusAt(bucket(6), 5), ...bogusAt(bucket(7), 5)], options);
+  it("needs both the floor (--warning) and more than --factor x the baseline, an EWMA of earlier quiet buckets, frozen while an alert is held or active", () => {
+    const options = { alpha: 0.5 };
+    // A steady 1 per bucket, then 5 and 5: at the floor and above 4 x the baseline (about 1).
+    const steady = (n: number) => Array.from({ length: 6 }, (_, k) => bogusAt(bucket(k), n, {}, `s${k}-`)).flat();
+    const detector = run([...steady(1), ...bogusAt(bucket(6), 5), ...bogusAt(bucket(7), 5)], options);
     const rows = detector.timeline;
     expect(rows[0]!.baseline).toBe(0);
     expect(rows[1]!.baseline).toBe(0.5);
     expect(rows[6]!.baseline).toBeCloseTo(1 - 0.5 ** 6, 10);
-    expect(rows[7]!.baseline).toBeCloseTo(0.5 * 5 + 0.5 * (1 - 0.5 ** 6), 10);
-    expect(rows.map((r) => r.level)).toEqual(["OK", "OK", "OK", "OK", "OK", "OK", "WARNING", "OK"]);
-    // Bucket 7 (5 against a baseline near 3) is no longer a spike: held for one bucket only, no alert.
-    expect(detector.events).toEqual([]);
+    // Bucket 6 is held: the baseline does not learn from it, so bucket 7 is judged against the same bar.
+    expect(rows[7]!.baseline).toBe(rows[6]!.baseline);
+    expect(rows.map((r) => r.level)).toEqual(["OK", "OK", "OK", "OK", "OK", "OK", "WARNING", "WARNING"]);
+    expect(summary(detector.events)).toEqual([`fire WARNING domain-specific ${iso(bucket(7))}`]);
+    // A steady 2 per bucket: 6 is above the floor but not above 4 x the baseline (about 2): no alert.
+    const busier = run([...steady(2), ...bogusAt(bucket(6), 6), ...bogusAt(bucket(7), 6)], options);
+    expect(busier.timeline.map((r) => r.level)).toEqual(Array(8).fill("OK"));
+    expect(busier.events).toEqual([]);
   });
 
   it("escalates WARNING to CRITICAL within one alert", () => {
@@ -114,6 +118,62 @@ describe("the rule, over buckets of log time", () => {
       second.flush();
       expect(summary([...first.events, ...second.events])).toEqual(summary(whole.events));
     }
+  });
+});
+
+describe("chronic versus new (each record's Bogus history)", () => {
+  const bucket = (k: number) => T0 + k * 5 * MINUTE;
+  const secure = (ms: number, name: string, answeredBy = PRIMARY) => lookup({ startMs: ms, name, status: "secure", answeredBy });
+  const bogus = (ms: number, name: string, answeredBy = PRIMARY) => lookup({ startMs: ms, name, status: "bogus", answeredBy });
+
+  it("Bogus since first seen, from a resolver that validates others: chronic from the start, listed after 3 answers, never alerted on", () => {
+    const lookups: DnsLookup[] = [secure(bucket(0), "ok.example")];
+    for (let k = 0; k < 24; k++) for (let j = 0; j < 6; j++) lookups.push(bogus(bucket(k) + 1000 + j, `broken${j}.example`));
+    const detector = run(lookups);
+    expect(detector.events).toEqual([]);
+    expect(detector.timeline.reduce((n, r) => n + r.bogus, 0)).toBe(0);
+    expect(detector.timeline.reduce((n, r) => n + r.chronic, 0)).toBe(144);
+    expect(detector.ledger.verdict().chronic.map((c) => c.domain).sort()).toEqual(["broken0.example", "broken1.example", "broken2.example", "broken3.example", "broken4.example", "broken5.example"]);
+  });
+
+  it("validated before, Bogus now: new until it lasts --chronic without validating; a validating answer starts over", () => {
+    const names = ["a.example", "b.example", "c.example", "d.example", "e.example", "f.example"];
+    const lookups: DnsLookup[] = names.map((name, i) => secure(bucket(0) + i, name));
+    // Bogus from bucket 1 on, 6 a bucket, for two hours; then one validates and is Bogus again.
+    for (let k = 1; k <= 24; k++) names.forEach((name, i) => lookups.push(bogus(bucket(k) + 1000 + i, name)));
+    lookups.push(secure(bucket(25), "a.example"), bogus(bucket(25) + 1000, "a.example"));
+    const detector = run(lookups, { chronicMs: 60 * MINUTE });
+    const rows = detector.timeline;
+    // New for the first hour (buckets 1 to 12), chronic from then on; a.example new again after validating.
+    expect(rows.slice(1, 13).map((r) => [r.bogus, r.chronic])).toEqual(Array(12).fill([6, 0]));
+    expect(rows.slice(13, 25).map((r) => [r.bogus, r.chronic])).toEqual(Array(12).fill([0, 6]));
+    expect([rows[25]!.bogus, rows[25]!.chronic]).toEqual([1, 0]);
+    // Domain-specific (the primary validates others): it fired, then cleared once the records turned chronic.
+    expect(summary(detector.events)).toEqual([`fire WARNING domain-specific ${iso(bucket(2))}`, `clear OK domain-specific ${iso(bucket(14))}`]);
+  });
+
+  it("a resolver-wide alert keeps its records from turning chronic: a two-hour outage stays one alert", () => {
+    const names = Array.from({ length: 8 }, (_, i) => `s${i}.example`);
+    const lookups: DnsLookup[] = names.map((name, i) => secure(bucket(0) + i, name));
+    for (let k = 1; k <= 24; k++) names.forEach((name, i) => lookups.push(bogus(bucket(k) + 1000 + i, name, SECONDARY)));
+    lookups.push(secure(bucket(30), "x.example"));
+    const detector = run(lookups, { chronicMs: 60 * MINUTE });
+    expect(summary(detector.events)).toEqual([`fire CRITICAL resolver-wide ${iso(bucket(1))}`, `clear OK resolver-wide ${iso(bucket(26))}`]);
+    expect(detector.timeline.reduce((n, r) => n + r.chronic, 0)).toBe(0);
+  });
+
+  it("the state carries the history: a domain chronic in one run is chronic in the next", () => {
+    const first = new BogusDetector(DEFAULT_DETECTOR);
+    first.add(secure(bucket(0), "ok.example"));
+    for (let k = 0; k < 4; k++) first.add(bogus(bucket(k) + 1000, "broken.example"));
+    first.judgeOpenBucket();
+    const second = new BogusDetector(DEFAULT_DETECTOR, JSON.parse(JSON.stringify(first.snapshot())));
+    for (let k = 4; k < 8; k++) for (let j = 0; j < 6; j++) second.add(bogus(bucket(k) + 1000 + j, "broken.example"));
+    second.flush();
+    expect(second.events).toEqual([]);
+    // 24 of its own, and the one of the bucket the first run left open.
+    expect(second.timeline.reduce((n, r) => n + r.chronic, 0)).toBe(25);
+    expect(second.ledger.verdict().chronic).toEqual([{ host: null, domain: "broken.example", qtype: "MX", bogusSince: bucket(0) + 1000 }]);
   });
 });
 
@@ -166,41 +226,61 @@ describe("attribution", () => {
     return t;
   }
   const manyDomains = { "a.example": { MX: 10 }, "b.example": { MX: 10 }, "c.example": { MX: 10 } };
+  const validated = { "a.example": true, "b.example": true, "c.example": true } as const;
+  const one = (t: Tally) => ({ "": t });
 
-  it("resolver-wide: most Bogus answers right after another resolver failed", () => {
-    const verdict = attribute(tally({ bogus: 30, bogusAfterFallback: 30, domains: manyDomains, bogusByResolver: { [SECONDARY]: 30 }, failuresByResolver: { [PRIMARY]: 30 }, fallbacksTo: { [SECONDARY]: 30 } }), null);
+  it("resolver-wide: the Bogus answers came from a resolver that never answered Secure, after another failed the same queries", () => {
+    const verdict = attribute(
+      one(tally({ bogus: 30, bogusAfterFallback: 30, domains: manyDomains, validatedBefore: validated, bogusByResolver: { [SECONDARY]: 30 }, failuresByResolver: { [PRIMARY]: 30 }, failureReasons: { [PRIMARY]: { "SERVER FAILED": 30 } }, fallbacksTo: { [SECONDARY]: 30 }, fallbackPairs: { [SECONDARY]: { [PRIMARY]: 30 } } })),
+      null,
+    );
     expect(verdict.kind).toBe("resolver-wide");
-    expect(verdict.evidence).toMatchObject({ domains: 3, bogus: 30, bogusAfterFallback: 30, topResolver: SECONDARY, topShare: 1, failures: 30, fallbacks: 30 });
-    expect(verdict.evidence.rules).toEqual(["after-fallback", "fallback-target"]);
+    expect(verdict.evidence).toMatchObject({ domains: 3, validatedBefore: 3, bogus: 30, bogusAfterFallback: 30, topResolver: SECONDARY, topShare: 1, failures: 30, fallbacks: 30 });
+    expect(verdict.evidence.rules).toEqual(["after-fallback", "validated-before"]);
     expect(verdict.resolvers.map((r) => [r.resolver, r.bogus, r.failures])).toEqual([[SECONDARY, 30, 0], [PRIMARY, 0, 30]]);
+    expect(verdict.reason).toBe(
+      "10.0.0.53 failed 30 queries (SERVER FAILED); 10.0.1.53 answered them: 30 Bogus for 3 domains that validated before, nothing Secure: a resolver without DNSSEC. Fix the resolver order (dnsconfig): DNSSEC-capable resolvers first",
+    );
   });
 
   it("resolver-wide: the fallbacks were in the bucket before (the appliance gave up on its primary)", () => {
-    const window = tally({ bogus: 30, domains: manyDomains, bogusByResolver: { [SECONDARY]: 30 } });
+    const window = one(tally({ bogus: 30, domains: manyDomains, bogusByResolver: { [SECONDARY]: 30 } }));
     expect(attribute(window, null).kind).toBe("domain-specific");
-    const verdict = attribute(window, tally({ failuresByResolver: { [PRIMARY]: 4 }, fallbacksTo: { [SECONDARY]: 4 } }));
-    expect([verdict.kind, verdict.evidence.rules]).toEqual(["resolver-wide", ["fallback-target"]]);
-    expect(verdict.reason).toContain("10.0.1.53 answered 4 queries that other resolvers had failed (10.0.0.53 failed 4x)");
+    const verdict = attribute(window, one(tally({ failuresByResolver: { [PRIMARY]: 4 }, fallbacksTo: { [SECONDARY]: 4 }, fallbackPairs: { [SECONDARY]: { [PRIMARY]: 4 } } })));
+    expect([verdict.kind, verdict.evidence.rules]).toEqual(["resolver-wide", ["after-fallback"]]);
+    expect(verdict.reason).toContain("10.0.0.53 failed 4 queries; 10.0.1.53 answered them: 30 Bogus for 3 domains, nothing Secure");
   });
 
   it("resolver-wide: one resolver gives the Bogus answers and the others validate", () => {
-    const neverSecure = attribute(tally({ bogus: 20, domains: manyDomains, bogusByResolver: { [SECONDARY]: 19, [PRIMARY]: 1 }, secureByResolver: { [PRIMARY]: 50 }, insecureByResolver: { [SECONDARY]: 30 } }), null);
+    const neverSecure = attribute(one(tally({ bogus: 20, domains: manyDomains, bogusByResolver: { [SECONDARY]: 19, [PRIMARY]: 1 }, secureByResolver: { [PRIMARY]: 50 }, insecureByResolver: { [SECONDARY]: 30 } })), null);
     expect([neverSecure.kind, neverSecure.evidence.rules, neverSecure.evidence.topShare]).toEqual(["resolver-wide", ["disagreement"], 0.95]);
-    const contradicted = attribute(tally({ bogus: 20, domains: manyDomains, bogusByResolver: { [SECONDARY]: 20 }, secureByResolver: { [SECONDARY]: 3 }, contradictedByResolver: { [SECONDARY]: 12 } }), null);
-    expect([contradicted.kind, contradicted.evidence.rules]).toEqual(["resolver-wide", ["disagreement"]]);
+    expect(neverSecure.reason).toContain("nothing Secure while the others answered 50 Secure");
   });
 
-  it("domain-specific: few domains, whatever the resolvers did", () => {
-    const verdict = attribute(tally({ bogus: 40, bogusAfterFallback: 40, domains: { "a.example": { MX: 30, TLSA: 2 }, "b.example": { A: 8 } }, bogusByResolver: { [SECONDARY]: 40 }, fallbacksTo: { [SECONDARY]: 40 } }), null);
+  it("domain-specific: the resolver answered Secure before (in the window or its history), whatever failed", () => {
+    const fill = { bogus: 40, bogusAfterFallback: 40, domains: manyDomains, validatedBefore: validated, bogusByResolver: { [SECONDARY]: 40 }, fallbacksTo: { [SECONDARY]: 40 }, fallbackPairs: { [SECONDARY]: { [PRIMARY]: 40 } } };
+    expect(attribute(one(tally(fill)), null).kind).toBe("resolver-wide");
+    expect(attribute(one(tally({ ...fill, secureByResolver: { [SECONDARY]: 1 } })), null).kind).toBe("domain-specific");
+    const verdict = attribute(one(tally(fill)), null, (_host, resolver) => (resolver === SECONDARY ? 12 : 0));
     expect(verdict.kind).toBe("domain-specific");
-    expect(verdict.domains).toEqual([{ domain: "a.example", records: { MX: 30, TLSA: 2 } }, { domain: "b.example", records: { A: 8 } }]);
-    expect(verdict.reason).toBe("Bogus for 2 domain(s) only (resolver-wide needs 3 or more)");
+    expect(verdict.domains).toEqual([{ domain: "a.example", records: { MX: 10 } }, { domain: "b.example", records: { MX: 10 } }, { domain: "c.example", records: { MX: 10 } }]);
+    expect(verdict.reason).toBe("40 Bogus answers for 3 domains from 10.0.1.53 (40; it answered 12 Secure): resolvers that validate other domains, so these domains' own DNSSEC is broken (expired signatures, a missing DS or key)");
   });
 
   it("domain-specific: many domains, Bogus from both resolvers, stray fallbacks", () => {
-    const verdict = attribute(tally({ bogus: 20, bogusAfterFallback: 1, domains: manyDomains, bogusByResolver: { [PRIMARY]: 11, [SECONDARY]: 9 }, secureByResolver: { [PRIMARY]: 40, [SECONDARY]: 40 }, fallbacksTo: { [PRIMARY]: 2 } }), null);
+    const verdict = attribute(one(tally({ bogus: 20, bogusAfterFallback: 1, domains: manyDomains, validatedBefore: validated, bogusByResolver: { [PRIMARY]: 11, [SECONDARY]: 9 }, secureByResolver: { [PRIMARY]: 40, [SECONDARY]: 40 }, fallbacksTo: { [PRIMARY]: 2 } })), null);
     expect(verdict.kind).toBe("domain-specific");
-    expect(verdict.reason).toContain("1 of 20 Bogus answers right after a resolver failure; 55% from 10.0.0.53");
+    expect(verdict.evidence.rules).toEqual([]);
+  });
+
+  it("per appliance: resolver-wide on one, domain-specific on the other, each named", () => {
+    const outage = tally({ bogus: 30, bogusAfterFallback: 30, domains: manyDomains, validatedBefore: validated, bogusByResolver: { [SECONDARY]: 30 }, fallbackPairs: { [SECONDARY]: { [PRIMARY]: 30 } }, fallbacksTo: { [SECONDARY]: 30 } });
+    const broken = tally({ bogus: 6, domains: { "x.example": { TLSA: 6 } }, bogusByResolver: { "10.8.0.53": 6 }, secureByResolver: { "10.8.0.53": 90 } });
+    const verdict = attribute({ "esa2.example.com": broken, "esa1.example.com": outage }, null);
+    expect(verdict.kind).toBe("resolver-wide");
+    expect(verdict.appliances.map((a) => [a.host, a.kind])).toEqual([["esa1.example.com", "resolver-wide"], ["esa2.example.com", "domain-specific"]]);
+    expect([verdict.bogus, verdict.domainCount, verdict.evidence.topResolver]).toEqual([36, 4, SECONDARY]);
+    expect(verdict.reason).toMatch(/^esa1\.example\.com: 10\.0\.0\.53 failed 30 queries; 10\.0\.1\.53 answered them: .*; esa2\.example\.com: 6 Bogus answers for 1 domain from 10\.8\.0\.53 /);
   });
 });
 
@@ -220,18 +300,21 @@ describe("generated logs through the whole pipeline", () => {
   it("a resolver outage fires exactly one resolver-wide CRITICAL in the right bucket and clears after", () => {
     const detector = detectLog(gen.render(appliance, gen.resolverOutage()));
     expect(summary(detector.events)).toEqual([
-      // The outage starts at 09:00 UTC; held for two 5-minute buckets, it fires in the 09:05 bucket...
-      `fire CRITICAL resolver-wide ${iso(gen.OUTAGE.fromMs + 5 * MINUTE)}`,
+      // The outage starts at 09:00 UTC; resolver-wide and above --warning, its first bucket fires at once...
+      `fire CRITICAL resolver-wide ${iso(gen.OUTAGE.fromMs)}`,
       // ...and ends at 09:20; after two quiet buckets it clears in the 09:25 bucket.
       `clear OK resolver-wide ${iso(gen.OUTAGE.toMs + 5 * MINUTE)}`,
     ]);
     const fire = detector.events[0]!;
     expect(fire.sinceMs).toBe(gen.OUTAGE.fromMs);
-    expect(fire.resolvers[0]).toMatchObject({ resolver: SECONDARY, bogus: 50, secure: 0 });
+    expect(fire.resolvers[0]).toMatchObject({ resolver: SECONDARY, bogus: 25, secure: 0, secureEver: 0 });
     expect(fire.resolvers[1]).toMatchObject({ resolver: PRIMARY, bogus: 0 });
-    expect(fire.resolvers[1]!.failures).toBeGreaterThanOrEqual(150);
-    expect(fire.evidence.rules).toContain("after-fallback");
-    expect(fire.domainCount).toBe(30);
+    expect(fire.resolvers[1]!.failures).toBeGreaterThanOrEqual(75);
+    expect(fire.evidence.rules).toEqual(["after-fallback", "disagreement", "validated-before"]);
+    // Every one of them validated (through the primary) before the outage.
+    expect([fire.domainCount, fire.evidence.validatedBefore]).toEqual([25, 25]);
+    expect(fire.reason).toMatch(/^10\.0\.0\.53 failed \d+ queries \(SERVER FAILED\); 10\.0\.1\.53 answered them: 25 Bogus for 25 domains that validated before, nothing Secure/);
+    expect(detector.events[1]!.domainCount).toBe(30);
     expect(detector.timeline.filter((r) => r.level === "CRITICAL").map((r) => iso(r.startMs))).toEqual([0, 5, 10, 15].map((m) => iso(gen.OUTAGE.fromMs + m * MINUTE)));
   });
 
@@ -239,18 +322,20 @@ describe("generated logs through the whole pipeline", () => {
     const detector = detectLog(gen.render(appliance, gen.resolverOutage({ sticky: true })));
     const fire = detector.events.find((e) => e.event === "fire")!;
     expect([fire.kind, fire.level]).toEqual(["resolver-wide", "CRITICAL"]);
-    // Only the first minute's 5 Bogus answers came right after a failure: not most of them.
-    expect([fire.evidence.bogusAfterFallback, fire.evidence.bogus]).toEqual([5, 50]);
-    expect(fire.evidence.rules).not.toContain("after-fallback");
-    expect(fire.evidence.rules).toContain("fallback-target");
+    // Only the first minute's 5 Bogus answers came right after a failure: not most of them, but
+    // the secondary answered queries the primary had failed, and the names validated before.
+    expect([fire.evidence.bogusAfterFallback, fire.evidence.bogus]).toEqual([5, 25]);
+    expect(fire.evidence.rules).toEqual(["after-fallback", "disagreement", "validated-before"]);
     expect(detector.events).toHaveLength(2);
   });
 
-  it("resolvers that disagree all day (the secondary without DNSSEC): one standing resolver-wide alert", () => {
+  it("resolvers that disagree all day (the secondary without DNSSEC): one standing resolver-wide alert, never chronic", () => {
     const detector = detectLog(gen.render(appliance, gen.halfDnssec()));
-    expect(summary(detector.events)).toEqual([`fire WARNING resolver-wide ${iso(T0 + 5 * MINUTE)}`]);
+    expect(summary(detector.events)).toEqual([`fire CRITICAL resolver-wide ${iso(T0)}`]);
     expect(detector.events[0]!.evidence.rules).toEqual(["disagreement"]);
-    expect(detector.levelNow).toBe("WARNING");
+    expect(detector.levelNow).toBe("CRITICAL");
+    // The primary validates the same names between the secondary's Bogus answers: they never turn chronic.
+    expect(detector.timeline.reduce((n, r) => n + r.chronic, 0)).toBe(0);
   });
 
   it("one domain turning Bogus fires a domain-specific alert naming it, its record type and counts", () => {
@@ -258,7 +343,7 @@ describe("generated logs through the whole pipeline", () => {
     expect(summary(detector.events)).toEqual([`fire WARNING domain-specific ${iso(T0 + HOUR + 5 * MINUTE)}`, `clear OK domain-specific ${iso(T0 + 2 * HOUR + 5 * MINUTE)}`]);
     expect(detector.events[0]!.domains).toEqual([{ domain: "broken.example", records: { TLSA: 10 } }]);
     expect(detector.events[1]!.domains).toEqual([{ domain: "broken.example", records: { TLSA: 60 } }]);
-    expect(describeAlert(detector.events[0]!)).toMatch(/^Bogus DNSSEC for broken\.example \(TLSA 10\) since 2024-03-11T09:00Z: 10 Bogus answers/);
+    expect(describeAlert(detector.events[0]!)).toMatch(/^domain-specific Bogus DNSSEC for broken\.example \(TLSA 10\) since 2024-03-11T09:00Z: 10 Bogus answers for 1 domain from 10\.0\.0\.53 \(10; it answered \d+ Secure\): resolvers that validate other domains/);
   });
 
   it("a DNS host's incident over four domains, from both resolvers, with stray fallbacks, is domain-specific", () => {
@@ -272,7 +357,9 @@ describe("generated logs through the whole pipeline", () => {
     const stray = detectLog(gen.render(appliance, gen.quietDay({ strayBogusAtMs: T0 + 12 * HOUR + 7 * MINUTE })));
     expect([clean.events.length, stray.events.length]).toEqual([0, 0]);
     expect(clean.timeline.reduce((n, r) => n + Math.max(1, r.quiet), 0)).toBe(288);
-    expect(stray.timeline.reduce((n, r) => n + r.bogus, 0)).toBe(1);
+    // The stray domain never validated, and the primary validates others: chronic, not new.
+    expect(stray.timeline.reduce((n, r) => n + r.bogus, 0)).toBe(0);
+    expect(stray.timeline.reduce((n, r) => n + r.chronic, 0)).toBe(1);
     // Nor with the most sensitive sensible settings: 30-second buckets, a minimum count of 2.
     const morning = gen.quietDay({ strayBogusAtMs: T0 + HOUR }).filter((l) => l.ms < T0 + 3 * HOUR);
     expect(detectLog(gen.render(appliance, morning), { bucketMs: 30_000, minCount: 2 }).events).toEqual([]);
@@ -286,7 +373,9 @@ describe("generated logs through the whole pipeline", () => {
     readText(gen.render(syslog, around), "syslog", { year: 2024, zone: "UTC" }, analysis.records);
     analysis.finish();
     detector.flush();
-    expect(summary(detector.events)).toEqual([`fire CRITICAL resolver-wide ${iso(gen.OUTAGE.fromMs + 5 * MINUTE)}`, `clear OK resolver-wide ${iso(gen.OUTAGE.toMs + 5 * MINUTE)}`]);
+    expect(summary(detector.events)).toEqual([`fire CRITICAL resolver-wide ${iso(gen.OUTAGE.fromMs)}`, `clear OK resolver-wide ${iso(gen.OUTAGE.toMs + 5 * MINUTE)}`]);
+    expect(detector.events[0]!.appliances.map((a) => a.host)).toEqual(["esa2.example.com"]);
+    expect(detector.events[0]!.reason).toMatch(/^esa2\.example\.com: 10\.0\.0\.53 failed/);
   });
 });
 
@@ -295,12 +384,14 @@ describe("output", () => {
 
   it("plugin first line, detail lines, JSON events and the time line", () => {
     const text = pluginOutput(detector, { state: detector.worst, problems: [], linesRead: 1234, withEvents: true }).split("\n");
-    expect(text[0]).toMatch(/^DANE BOGUS CRITICAL - cleared: resolver-wide Bogus burst since 2024-03-11T09:00Z until 2024-03-11T09:25Z: 100 Bogus answers for 30 domains from 10\.0\.1\.53 \(100\) \(.*\) \| bogus=0;5;20;0 domains=0;;;0 bogus_max=25;5;20;0 baseline=[\d.]+;;;0 alerts=1;;;0$/);
-    expect(text[1]).toMatch(/^2024-03-11T09:05Z fire CRITICAL resolver-wide: resolver-wide Bogus burst since 2024-03-11T09:00Z: 50 Bogus answers/);
-    expect(text[2]).toMatch(/^2024-03-11T09:25Z clear OK resolver-wide: /);
+    expect(text[0]).toMatch(
+      /^DANE BOGUS CRITICAL - resolver-wide Bogus burst 2024-03-11T09:00Z to 2024-03-11T09:20Z \(cleared\): 100 new Bogus answers for 30 domains: 10\.0\.0\.53 failed 300 queries \(SERVER FAILED\); 10\.0\.1\.53 answered them: 100 Bogus for 30 domains that validated before, nothing Secure.* \| bogus=0;5;20;0 chronic=0;;;0 domains=0;;;0 bogus_max=25;5;20;0 baseline=0\.00;;;0 alerts=1;;;0$/,
+    );
+    // One episode: nothing follows the status line.
+    expect(text.slice(1)).toEqual([""]);
     const json = JSON.parse(alertJson(detector.events[0]!)) as Record<string, unknown>;
-    expect(json).toMatchObject({ event: "fire", level: "CRITICAL", kind: "resolver-wide", at: "2024-03-11T09:05Z", since: "2024-03-11T09:00Z", bucket: { bogus: 25, domains: 25 }, baseline: 7.5, bogus: 50, domainCount: 30 });
-    expect(timelineText(detector.timeline)).toContain("2024-03-11T09:05Z       25      25     7.50 CRITICAL");
+    expect(json).toMatchObject({ event: "fire", level: "CRITICAL", kind: "resolver-wide", at: "2024-03-11T09:00Z", since: "2024-03-11T09:00Z", bucket: { bogus: 25, chronic: 0, domains: 25 }, baseline: 0, bogus: 25, domainCount: 25 });
+    expect(timelineText(detector.timeline)).toContain("2024-03-11T09:05Z       25       0      25     0.00 CRITICAL");
   });
 
   it("keeps log text from breaking the plugin line", () => {
@@ -315,9 +406,9 @@ describe("options", () => {
   it("reads durations and refuses bad values with E_USAGE", () => {
     expect([parseDuration("30s"), parseDuration("5m"), parseDuration("1h"), parseDuration(" 2 m")]).toEqual([30_000, 300_000, 3_600_000, 120_000]);
     expect([parseDuration("0m"), parseDuration("5"), parseDuration("1d"), parseDuration("-5m")]).toEqual([null, null, null, null]);
-    const base = { bucket: "5m", "min-count": 3, warning: 5, critical: 20, factor: 4, alpha: 0.3, hold: 2 };
+    const base = { bucket: "5m", "min-count": 3, warning: 5, critical: 20, factor: 4, alpha: 0.3, hold: 2, chronic: "1h" };
     expect(detectorOptions(base)).toEqual({ options: DEFAULT_DETECTOR });
-    for (const bad of [{ bucket: "soon" }, { hold: 0 }, { alpha: 0 }, { alpha: 2 }, { factor: Number.NaN }, { warning: 30 }, { "min-count": 1.5 }]) {
+    for (const bad of [{ bucket: "soon" }, { chronic: "1d" }, { chronic: "soon" }, { hold: 0 }, { alpha: 0 }, { alpha: 2 }, { factor: Number.NaN }, { warning: 30 }, { "min-count": 1.5 }]) {
       const result = detectorOptions({ ...base, ...bad });
       expect("error" in result && result.error.code).toBe("E_USAGE");
     }

@@ -16,6 +16,9 @@ export type AlertErrorCode =
   | "E_STATE_WRITE"
   /** Another run is using the --state file (its lock file names a live process). */
   | "E_STATE_LOCKED"
+  /** A dead feed: no log line at all, or with --state none new for longer than --stale. */
+  | "E_NO_LINES"
+  | "E_STALE"
   | "E_INTERNAL";
 
 export interface AlertError {

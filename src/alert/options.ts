@@ -11,6 +11,7 @@ export interface DetectorArgs {
   factor: number;
   alpha: number;
   hold: number;
+  chronic: string;
 }
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
@@ -33,7 +34,9 @@ export function detectorOptions(args: DetectorArgs): { options: DetectorOptions 
   if (!(args.alpha > 0 && args.alpha <= 1)) return usage("--alpha takes a number above 0 and at most 1");
   if (!(Number.isFinite(args.factor) && args.factor >= 1)) return usage("--factor takes a number, 1 or more");
   if (args.warning > args.critical) return usage("--warning must not be above --critical");
+  const chronicMs = parseDuration(args.chronic);
+  if (chronicMs === null) return usage(`--chronic: expected a duration such as 30m or 1h, got '${args.chronic}'`);
   return {
-    options: { ...DEFAULT_DETECTOR, bucketMs, minCount: args["min-count"], warning: args.warning, critical: args.critical, factor: args.factor, alpha: args.alpha, hold: args.hold },
+    options: { ...DEFAULT_DETECTOR, bucketMs, minCount: args["min-count"], warning: args.warning, critical: args.critical, factor: args.factor, alpha: args.alpha, hold: args.hold, chronicMs },
   };
 }

@@ -7,7 +7,7 @@ import type { DetectorOptions, DetectorState } from "./detector.js";
 import { describeFsError } from "../input/sources.js";
 import { errorCodeOf, messageOf, type AlertError } from "./errors.js";
 
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 export interface StateFile {
   version: typeof STATE_VERSION;
@@ -17,6 +17,8 @@ export interface StateFile {
   /** The options the detector state was built with: buckets of another size do not mix. */
   options: DetectorOptions;
   detector: DetectorState;
+  /** Wall-clock time (ms) of the last run that read a new line: a feed silent for longer than --stale is dead. */
+  newestLineReadAtMs: number | null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -26,6 +26,7 @@ export interface AlertArgs extends InputArgs, AnalysisArgs, DetectorArgs {
   "poll-ms": number;
   format: "text" | "json";
   verbose: boolean;
+  stale: string;
 }
 
 export interface ParseArgs extends InputArgs {

@@ -3,7 +3,7 @@
 // usually read after the fact, and the same log must give the same answer tomorrow.
 import { DateTime } from "luxon";
 import type { Argv } from "yargs";
-import type { Attempt } from "../correlate/types.js";
+import type { Attempt, DnsLookup } from "../correlate/types.js";
 import { globMatcher } from "../report/aggregate.js";
 import { usageProblem } from "./problems.js";
 
@@ -44,23 +44,30 @@ function bound(option: string, text: string | undefined): TimeBound | null {
   return parsed;
 }
 
+/** One kind of item the filters apply to: its time and the recipient domain it concerns. */
+interface Channel<T> {
+  timeOf: (item: T) => number | null;
+  domainOf: (item: T) => string | null;
+  pass: (item: T) => void;
+  waiting: T[];
+}
+
 /**
- * Passes on the attempts the filters keep. With absolute bounds (or none) it streams; a relative
- * bound needs the end of the log, so the attempts wait until finish() (with --since only those
- * that can still fall inside the window: memory stays bounded by the window).
+ * Passes on the attempts (and the DNS lookups, for the Bogus verdict) the filters keep. With
+ * absolute bounds (or none) it streams; a relative bound needs the end of the log, so the items
+ * wait until finish() (with --since only those that can still fall inside the window: memory
+ * stays bounded by the window). Attempts and lookups share one end of the log.
  */
 export class AttemptFilter {
   private readonly since: TimeBound | null;
   private readonly until: TimeBound | null;
   private readonly domain: ((name: string | null) => boolean) | null;
   private readonly domains: string[];
-  private readonly waiting: Attempt[] = [];
+  private readonly attempts: Channel<Attempt>;
+  private readonly lookups: Channel<DnsLookup>;
   private lastMs = -Infinity;
 
-  constructor(
-    args: FilterArgs,
-    private readonly pass: (attempt: Attempt) => void,
-  ) {
+  constructor(args: FilterArgs, passAttempt: (attempt: Attempt) => void, passLookup: (lookup: DnsLookup) => void = () => {}) {
     this.since = bound("since", args.since);
     this.until = bound("until", args.until);
     if (this.since !== null && this.until !== null && "absoluteMs" in this.since && "absoluteMs" in this.until && this.since.absoluteMs >= this.until.absoluteMs) {
@@ -68,6 +75,8 @@ export class AttemptFilter {
     }
     this.domain = globMatcher(args.domain);
     this.domains = args.domain;
+    this.attempts = { timeOf: (a) => a.startMs, domainOf: (a) => a.record.domain, pass: passAttempt, waiting: [] };
+    this.lookups = { timeOf: (l) => l.startMs, domainOf: (l) => l.domain ?? l.name, pass: passLookup, waiting: [] };
   }
 
   /** The filters as a saved report repeats them. */
@@ -87,32 +96,47 @@ export class AttemptFilter {
   readonly add = (attempt: Attempt): void => {
     const time = attempt.endMs ?? attempt.startMs;
     if (time !== null && time > this.lastMs) this.lastMs = time;
-    if (this.domain !== null && !this.domain(attempt.record.domain)) return;
-    if (!this.relative) {
-      if (this.inside(attempt, this.lastMs)) this.pass(attempt);
-      return;
-    }
-    this.waiting.push(attempt);
-    // Only --since relative: what fell out of the window behind the newest time cannot come back.
-    if (this.until === null && this.since !== null && "beforeEndMs" in this.since && this.waiting.length > 4096) {
-      const from = this.lastMs - this.since.beforeEndMs;
-      const kept = this.waiting.filter((a) => a.startMs !== null && a.startMs >= from);
-      this.waiting.length = 0;
-      this.waiting.push(...kept);
-    }
+    this.offer(this.attempts, attempt);
   };
 
-  /** Passes on the attempts that waited for the end of the log. */
+  readonly addLookup = (lookup: DnsLookup): void => {
+    const time = lookup.endMs ?? lookup.startMs;
+    if (time !== null && time > this.lastMs) this.lastMs = time;
+    this.offer(this.lookups, lookup);
+  };
+
+  /** Passes on the items that waited for the end of the log. */
   finish(): void {
-    for (const attempt of this.waiting) if (this.inside(attempt, this.lastMs)) this.pass(attempt);
-    this.waiting.length = 0;
+    for (const channel of [this.lookups, this.attempts] as Channel<unknown>[]) {
+      for (const item of channel.waiting) if (this.inside(channel.timeOf(item), this.lastMs)) channel.pass(item);
+      channel.waiting.length = 0;
+    }
   }
 
-  private inside(attempt: Attempt, endMs: number): boolean {
+  private offer<T>(channel: Channel<T>, item: T): void {
+    if (this.domain !== null && !this.domain(channel.domainOf(item))) return;
+    if (!this.relative) {
+      if (this.inside(channel.timeOf(item), this.lastMs)) channel.pass(item);
+      return;
+    }
+    channel.waiting.push(item);
+    // Only --since relative: what fell out of the window behind the newest time cannot come back.
+    if (this.until === null && this.since !== null && "beforeEndMs" in this.since && channel.waiting.length > 4096) {
+      const from = this.lastMs - this.since.beforeEndMs;
+      const kept = channel.waiting.filter((item) => {
+        const time = channel.timeOf(item);
+        return time !== null && time >= from;
+      });
+      channel.waiting.length = 0;
+      channel.waiting.push(...kept);
+    }
+  }
+
+  private inside(time: number | null, endMs: number): boolean {
     const since = msOf(this.since, endMs);
     const until = msOf(this.until, endMs);
-    if (since !== null && (attempt.startMs === null || attempt.startMs < since)) return false;
-    if (until !== null && (attempt.startMs === null || attempt.startMs >= until)) return false;
+    if (since !== null && (time === null || time < since)) return false;
+    if (until !== null && (time === null || time >= until)) return false;
     return true;
   }
 }

@@ -2,7 +2,7 @@
 // can fail ends as UNKNOWN (exit 3) with a coded problem, never as an exception.
 import { BogusDetector } from "../alert/detector.js";
 import { errorCodeOf, messageOf, type AlertError } from "../alert/errors.js";
-import { detectorOptions } from "../alert/options.js";
+import { detectorOptions, parseDuration } from "../alert/options.js";
 import { alertJson, EXIT_CODE, eventLine, pluginOutput, pluginState, problemJson, timelineText } from "../alert/output.js";
 import { loadState, lockState, saveState, STATE_VERSION, type StateFile, type StateLock } from "../alert/state.js";
 import type { CorrelatorOptions } from "../correlate/correlator.js";
@@ -29,6 +29,11 @@ function printProblems(args: AlertArgs, problems: readonly AlertError[], print: 
 async function correlatorOptions(args: AlertArgs): Promise<{ options: CorrelatorOptions } | { error: AlertError }> {
   const result = await destinationControlsOptions(args);
   return "error" in result ? { error: { ...result.error, code: "E_DEST_CONTROLS" } } : result;
+}
+
+/** A dead feed: nothing to watch is not "no Bogus". */
+function noLines(): AlertError {
+  return { code: "E_NO_LINES", message: "no log line read: is the log feed dead?" };
 }
 
 function issuesAsProblems(issues: readonly IncrementalIssue[]): AlertError[] {
@@ -75,6 +80,8 @@ async function alert(args: AlertArgs, print: Print): Promise<number> {
   const parsed = detectorOptions(args);
   if ("error" in parsed) return unknown(parsed.error);
   const options = parsed.options;
+  const staleMs = parseDuration(args.stale);
+  if (staleMs === null) return unknown({ code: "E_USAGE", message: `--stale: expected a duration such as 30m or 1h, got '${args.stale}'` });
   if (args.tz !== undefined && !Clock.isValidZone(args.tz)) return unknown({ code: "E_USAGE", message: `--tz: unknown time zone '${args.tz}' (use an IANA name such as Europe/Zurich or UTC)` });
   if (!(args["poll-ms"] >= 10)) return unknown({ code: "E_USAGE", message: "--poll-ms takes a number of milliseconds, 10 or more" });
   const correlator = await correlatorOptions(args);
@@ -138,7 +145,14 @@ async function alert(args: AlertArgs, print: Print): Promise<number> {
     // The data goes on in the next run: the open bucket is judged only for what it already proves.
     detector.judgeOpenBucket();
     if (args.state !== undefined) {
-      const state: StateFile = { version: STATE_VERSION, writer: "esa-dane alert", cursors: cursors ?? [], options, detector: detector.snapshot() };
+      const now = Date.now();
+      const newLines = files.reduce((n, f) => n + f.read, 0);
+      const newestLineReadAtMs = newLines > 0 ? now : (saved?.newestLineReadAtMs ?? null);
+      if (newestLineReadAtMs === null) problems.push(noLines());
+      else if (now - newestLineReadAtMs > staleMs) {
+        problems.push({ code: "E_STALE", message: `no new log line for ${Math.round((now - newestLineReadAtMs) / 60_000)} min (last read at ${new Date(newestLineReadAtMs).toISOString()}, --stale ${args.stale}): is the log feed dead?` });
+      }
+      const state: StateFile = { version: STATE_VERSION, writer: "esa-dane alert", cursors: cursors ?? [], options, detector: detector.snapshot(), newestLineReadAtMs };
       const failed = await saveState(args.state, state);
       if (failed !== null) problems.push(failed);
     }
@@ -147,6 +161,7 @@ async function alert(args: AlertArgs, print: Print): Promise<number> {
     detector.flush();
     files = read.files;
     problems.push(...read.errors.map((e): AlertError => ({ code: "E_INPUT", input: e.input, message: e.message })));
+    if (problems.length === 0 && files.reduce((n, f) => n + f.read, 0) === 0) problems.push(noLines());
   }
 
   const state = pluginState(detector, problems);

@@ -1,9 +1,11 @@
 // `esa-dane report`: aggregate attempts per domain and print the report in one format.
 import { rename, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import type { DnsLookup } from "../correlate/types.js";
 import { resolveInputs } from "../input/sources.js";
 import { analyse } from "../pipeline.js";
 import { ReportBuilder } from "../report/aggregate.js";
+import { BogusDetector, DEFAULT_DETECTOR } from "../alert/detector.js";
 import { renderCsv, renderJson, renderMarkdown, renderPrometheus, renderTable } from "../report/formats.js";
 import { TlsRptBuilder } from "../report/tlsrpt.js";
 import { correlatorOptions } from "./analysis-options.js";
@@ -81,11 +83,18 @@ export async function runReport(args: ReportArgs): Promise<number> {
   const builder = new ReportBuilder(args.by);
   const tlsrpt = args.format === "tlsrpt" ? new TlsRptBuilder() : null;
   const appliances = new Set<string>();
-  const filter = new AttemptFilter(args, (attempt) => {
-    builder.add(attempt);
-    tlsrpt?.add(attempt);
-    if (attempt.record.host !== null) appliances.add(attempt.record.host);
-  });
+  // The Bogus answers go through alert's detector at its defaults: its episodes, isolated answers
+  // and standing condition are what the report says, so `report` and `alert` never disagree.
+  const bogus = new BogusDetector(DEFAULT_DETECTOR);
+  const filter = new AttemptFilter(
+    args,
+    (attempt) => {
+      builder.add(attempt);
+      tlsrpt?.add(attempt);
+      if (attempt.record.host !== null) appliances.add(attempt.record.host);
+    },
+    (lookup: DnsLookup) => bogus.add(lookup),
+  );
   const { sources } = await resolveInputs(args.inputs);
   const progress = Progress.forSources(sources);
   const options = {
@@ -95,12 +104,16 @@ export async function runReport(args: ReportArgs): Promise<number> {
   };
   const { read, resolvers } = await analyse(args.inputs, options, {
     attempt: filter.add,
-    lookup: tlsrpt === null ? undefined : (lookup) => tlsrpt.lookup(lookup),
+    lookup: (lookup) => {
+      filter.addLookup(lookup);
+      tlsrpt?.lookup(lookup);
+    },
   });
   filter.finish();
   progress?.done();
+  bogus.flush();
   // A relative bound is known only now that the end of the log is.
-  const report = { ...builder.finish(resolvers, read.files), filters: filter.description };
+  const report = { ...builder.finish(resolvers, read.files, bogus.verdict()), filters: filter.description };
   // On a terminal the verdict must not scroll away behind thousands of rows; a pipe or a file gets them all.
   const onTerminal = args.output === undefined && process.stdout.isTTY === true;
   const top = args.top === 0 ? null : (args.top ?? (onTerminal ? TERMINAL_TOP : null));

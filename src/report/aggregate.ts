@@ -5,6 +5,7 @@ import { totalStats } from "../input/accounting.js";
 import { formatInstant } from "../input/clock.js";
 import type { Attempt, AttemptDecision, DeliveryResult, Observed, ResolverStats } from "../correlate/types.js";
 import type { PolicyInputName } from "../policy/evaluate.js";
+import type { BogusVerdict } from "../alert/ledger.js";
 
 /** Longest list of MX hosts (or resolvers) kept per row: a hostile or huge log cannot grow a row without bound. */
 export const MAX_NAMES_PER_ROW = 20;
@@ -98,6 +99,8 @@ export interface ReportData {
   domains: DomainReport[];
   resolvers: ResolverStats[];
   stats: { files: FileStats[]; total: FileStats };
+  /** The Bogus answers sorted and attributed as `alert` does (null when not gathered). */
+  bogus: BogusVerdict | null;
 }
 
 function zeroDecisions(): Record<AttemptDecision, number> {
@@ -236,7 +239,7 @@ export class ReportBuilder {
     }
   }
 
-  finish(resolvers: ResolverStats[], files: FileStats[]): ReportData {
+  finish(resolvers: ResolverStats[], files: FileStats[], bogus: BogusVerdict | null = null): ReportData {
     const states = [...this.rows.values()];
     let first: DomainState | null = null;
     let last: DomainState | null = null;
@@ -260,6 +263,7 @@ export class ReportBuilder {
       domains,
       resolvers,
       stats: { files, total: totalStats(files) },
+      bogus,
     };
   }
 }

@@ -6,7 +6,8 @@
 // validate other domains fine are the domain's broken DNSSEC. The sentences are returned
 // unescaped: each format escapes them its own way.
 import type { ResolverStats } from "../correlate/types.js";
-import type { DomainReport, ReportData } from "./aggregate.js";
+import type { Attribution } from "../alert/attribution.js";
+import type { ReportData } from "./aggregate.js";
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -17,13 +18,6 @@ function list(names: readonly string[], max = 5): string {
   return `${names.slice(0, max).join(", ")} and ${names.length - max} more`;
 }
 
-function recordTypes(d: DomainReport): string {
-  return (["mx", "a", "tlsa"] as const)
-    .filter((k) => d.bogus[k] > 0)
-    .map((k) => k.toUpperCase())
-    .join(", ");
-}
-
 /** Resolver IPs that look unable to validate, with the reason, by IP (any appliance). */
 function suspects(resolvers: readonly ResolverStats[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -31,39 +25,43 @@ function suspects(resolvers: readonly ResolverStats[]): Map<string, string> {
   return out;
 }
 
-/** A row's Bogus came from the resolver side: after a fallback, or from a resolver that never validates. */
-function resolverSide(d: DomainReport, suspect: Map<string, string>): boolean {
-  return (d.bogusAttempts > 0 && d.bogusAfterFallback === d.bogusAttempts) || d.bogusResolvers.some((ip) => suspect.has(ip));
+function bogusList(attribution: Attribution, max = 5): string {
+  const names = attribution.domains.slice(0, max).map((d) => `${d.domain}: ${Object.keys(d.records).join(", ")}`);
+  const more = attribution.domainCount - names.length;
+  return names.join(", ") + (more > 0 ? ` and ${more} more` : "");
 }
 
-function bogusSentences(report: ReportData, noun: string): string[] {
-  const rows = report.domains.filter((d) => d.bogusAttempts > 0);
-  if (rows.length === 0) return [];
-  const suspect = suspects(report.resolvers);
-  const blamed = rows.filter((d) => resolverSide(d, suspect));
-  const own = rows.filter((d) => !resolverSide(d, suspect));
-  const sentences: string[] = [];
-  if (blamed.length > 0) {
-    const all = [...new Set(blamed.flatMap((d) => d.bogusResolvers))];
-    const common = all.filter((ip) => blamed.every((d) => d.bogusResolvers.includes(ip)));
-    const named = common.length > 0 ? common : all;
-    const from = named.length === 0 ? "" : `${blamed.length > 1 && common.length > 0 ? "all " : ""}from ${named.length === 1 ? "resolver" : "resolvers"} ${list(named)}`;
-    const bogusAttempts = blamed.reduce((n, d) => n + d.bogusAttempts, 0);
-    const afterFallback = blamed.reduce((n, d) => n + d.bogusAfterFallback, 0);
-    const fallback = afterFallback === bogusAttempts ? " after the primary resolver failed" : afterFallback > 0 ? ` (${afterFallback} of ${plural(bogusAttempts, "attempt")} after a resolver fallback)` : "";
-    const why = named.filter((ip) => suspect.has(ip)).map((ip) => `${ip} ${suspect.get(ip)}`);
-    const conclusion = blamed.length > 1 ? `a resolver problem, not the ${noun}s'` : `most likely a resolver problem, not the ${noun}'s`;
-    sentences.push(
-      `${plural(blamed.length, noun)} had Bogus DNSSEC answers (${list(blamed.map((d) => `${d.name}: ${recordTypes(d)}`))})${from ? `, ${from}` : ""}${fallback}: ${conclusion}.` +
-        (why.length > 0 ? ` ${why.slice(0, 3).join(". ")}.` : "") +
-        ` Mail to ${blamed.length > 1 ? "them" : "it"} stays queued until it bounces. Check the appliance's resolvers (dnsconfig): put the DNSSEC-capable ones first or remove the others, then confirm with daneverify.`,
+function windowText(sinceMs: number, untilMs: number | null): string {
+  const iso = (ms: number) => new Date(ms).toISOString().replace(":00.000Z", "Z");
+  return untilMs === null ? `since ${iso(sinceMs)}` : `${iso(sinceMs)} to ${iso(untilMs)}`;
+}
+
+/** New Bogus answers (one alert episode, or those outside any) in words; `when` says when they came. */
+function freshSentence(attribution: Attribution, noun: string, when: string): string {
+  const n = attribution.domainCount;
+  if (attribution.kind === "resolver-wide") {
+    return (
+      `${when}${plural(n, noun)} had Bogus DNSSEC answers (${bogusList(attribution)}): a resolver problem, not the ${n > 1 ? `${noun}s'` : `${noun}'s`}. ${attribution.reason}. ` +
+      `Mail to ${n > 1 ? "them" : "it"} stays queued until it bounces; confirm with daneverify once the resolvers are fixed.`
     );
   }
-  if (own.length > 0) {
-    const validating = new Set(report.resolvers.filter((r) => r.answers.secure > 0).map((r) => r.ip));
-    const vouched = own.every((d) => d.bogusResolvers.length > 0 && d.bogusResolvers.every((ip) => validating.has(ip)));
+  return `${when}Bogus DNSSEC answers for ${bogusList(attribution)}: ${attribution.reason}; DANE blocks delivery in both modes until ${n > 1 ? "they are" : "it is"} fixed.`;
+}
+
+/**
+ * The Bogus answers in words, as `alert` tells them (src/alert/): its episodes at its default
+ * thresholds, the new Bogus answers outside any, and the chronic ones (a standing condition
+ * that `alert` lists, not alerts on). One attribution for both commands.
+ */
+function bogusSentences(report: ReportData, noun: string): string[] {
+  const bogus = report.bogus;
+  if (bogus === null) return [];
+  const sentences = bogus.episodes.map((e) => freshSentence(e, noun, `${e.level} alert ${windowText(e.sinceMs, e.untilMs)}: `));
+  if (bogus.isolated !== null) sentences.push(freshSentence(bogus.isolated, noun, bogus.episodes.length > 0 ? "Outside the alerts, isolated: " : ""));
+  const standing = bogus.standing;
+  if (standing !== null) {
     sentences.push(
-      `Bogus DNSSEC answers for ${list(own.map((d) => `${d.name} (${recordTypes(d)})`))}${vouched ? ", from resolvers that validate other domains" : ""}: ${own.length > 1 ? "their" : "its"} DNSSEC does not validate (expired signatures, a missing DS or key), so DANE blocks delivery in both modes until ${own.length > 1 ? "they fix it" : "it is fixed"}.`,
+      `Chronically Bogus (since first seen, or for longer than an hour without validating; 'alert' lists ${standing.domainCount > 1 ? "them" : "it"} as a standing condition, not a spike): ${bogusList(standing)}. ${standing.reason}.`,
     );
   }
   return sentences;

@@ -336,15 +336,19 @@ export function resolverOutage(options: { sticky?: boolean } = {}): Line[] {
   });
 }
 
-/** Three hours of traffic; from 09:00 to 10:00 mail to `domain` (whose DNSSEC is broken) is retried every minute. */
+/**
+ * Three hours of traffic; `domain` validates (mail to it every 10 minutes) until its DNSSEC
+ * breaks at 09:00; until 10:00 its mail is retried every minute.
+ */
 export function brokenDomain(domain = "broken.example", qtype: "MX" | "A" | "TLSA" = "MX"): Line[] {
   const lines = traffic({ fromMs: T0, toMs: T0 + 3 * HOUR, everyMs: 30_000, population: domains(40, 0.4), noiseEvery: 20 });
+  for (let ms = T0 + 45_000, id = 910_000; ms < T0 + HOUR; ms += 10 * MINUTE, id++) lines.push(...deliveryLines({ ms, domain, dcid: id, mid: id, mx: "secure" }));
   for (let ms = T0 + HOUR + 30_000, id = 900_000; ms < T0 + 2 * HOUR; ms += MINUTE, id++) lines.push(...brokenDomainLines(ms, domain, id, qtype));
   return lines;
 }
 
 /**
- * A DNS host's key rollover gone wrong: four of its domains are Bogus from 09:00 to 10:00, from
+ * A DNS host's key rollover gone wrong: four of its domains, which validated until then, are Bogus from 09:00 to 10:00, from
  * both resolvers (both do DNSSEC; queries alternate between them), while now and then a query
  * falls back harmlessly after a SERVER FAILED. Domain-specific, however many domains.
  */
@@ -358,6 +362,10 @@ export function hosterIncident(): Line[] {
     resolving: (_ms, i) => (i % 13 === 0 ? { via: { failed: [PRIMARY], answeredBy: SECONDARY }, noDnssec: false } : { via: { answeredBy: i % 2 === 0 ? PRIMARY : SECONDARY }, noDnssec: false }),
   });
   const hosted = ["shop.hosted.example", "news.hosted.example", "mail.hosted.example", "corp.hosted.example"];
+  // They validated, through either resolver, before the DNS host's rollover broke them at 09:00.
+  for (let ms = T0 + 50_000, id = 810_000; ms < T0 + HOUR; ms += 5 * MINUTE, id++) {
+    lines.push(...deliveryLines({ ms, domain: hosted[id % hosted.length]!, dcid: id, mid: id, mx: "secure", via: { answeredBy: id % 2 === 0 ? PRIMARY : SECONDARY } }));
+  }
   let id = 800_000;
   for (let ms = T0 + HOUR + 10_000; ms < T0 + 2 * HOUR; ms += 40_000) {
     const domain = hosted[id % hosted.length]!;

@@ -13,12 +13,14 @@ export const alertCommand: CommandModule<object, AlertArgs> = {
       ["watch live: alerts print as they fire", "$0 alert /var/log/esa/mail_logs_d.current --follow"],
     ])
       .option("bucket", { type: "string", default: "5m", describe: "time bucket of log time: 30s, 5m, 1h" })
-      .option("min-count", { type: "number", default: 3, describe: "no alert for a bucket with fewer Bogus lookups than this" })
-      .option("warning", { type: "number", default: 5, describe: "Bogus lookups per bucket for WARNING" })
-      .option("critical", { type: "number", default: 20, describe: "Bogus lookups per bucket for CRITICAL" })
-      .option("factor", { type: "number", default: 4, describe: "WARNING also when a bucket has more than this times the baseline" })
-      .option("alpha", { type: "number", default: 0.3, describe: "weight of the newest bucket in the baseline (EWMA of earlier buckets)" })
-      .option("hold", { type: "number", default: 2, describe: "buckets a condition must last before an alert fires, and quiet buckets before it clears" })
+      .option("min-count", { type: "number", default: 3, describe: "no alert for a bucket with fewer new Bogus answers than this" })
+      .option("warning", { type: "number", default: 5, describe: "new Bogus answers per bucket for WARNING (a floor: the bucket must also be above --factor x baseline)" })
+      .option("critical", { type: "number", default: 20, describe: "new Bogus answers per bucket for CRITICAL (a resolver-wide burst is CRITICAL at any size above --min-count)" })
+      .option("factor", { type: "number", default: 4, describe: "a bucket must have more than this times the baseline to be above the rule" })
+      .option("alpha", { type: "number", default: 0.3, describe: "weight of the newest quiet bucket in the baseline (EWMA of earlier buckets, frozen during an alert)" })
+      .option("hold", { type: "number", default: 2, describe: "buckets a domain-specific condition must last before it fires (resolver-wide fires at once), and quiet buckets before an alert clears" })
+      .option("chronic", { type: "string", default: "1h", describe: "a record Bogus this long without validating (or since it was first seen) is a standing condition: listed, not alerted on" })
+      .option("stale", { type: "string", default: "1h", describe: "with --state: UNKNOWN when no new line came for this long (wall-clock time since a run last read one)" })
       .option("state", { type: "string", describe: "state file: read only the lines added since the last run (across rotation), and carry the detector over" })
       .option("follow", { type: "boolean", default: false, describe: "keep reading growing files (across rotation) and print alerts as they fire; stop with Ctrl-C / SIGTERM" })
       .option("poll-ms", { type: "number", default: 1000, describe: "with --follow: how often to look for new lines" })
@@ -29,7 +31,8 @@ export const alertCommand: CommandModule<object, AlertArgs> = {
       .epilogue(
         "Exit status (monitoring-plugin convention): 0 OK, 1 WARNING, 2 CRITICAL - the worst alert that fired or was still " +
           "active in the lines this run read (so a burst that fired and cleared between two cron runs is reported once) - " +
-          "and 3 UNKNOWN when an input or the state file could not be read or written, or for bad usage. " +
+          "and 3 UNKNOWN when an input or the state file could not be read or written, for bad usage, or for a dead feed " +
+          "(no line at all, or with --state no new line for longer than --stale). " +
           "Buckets are of log time, not of the clock: the same log gives the same alerts.",
       ) as never,
   handler: async (args) => {
