@@ -9,6 +9,7 @@ import { analyse } from "../pipeline.js";
 import { globMatcher, ReportBuilder } from "../report/aggregate.js";
 import { renderCsv, renderJson, renderMarkdown, renderPrometheus, renderTable } from "../report/formats.js";
 import { TlsRptBuilder } from "../report/tlsrpt.js";
+import { parseDuration } from "../alert/options.js";
 import { correlatorOptions } from "./analysis-options.js";
 import type { ReportArgs } from "./commands/report.js";
 import { finishRun, validateZone } from "./input-options.js";
@@ -98,6 +99,8 @@ export async function runReport(args: ReportArgs): Promise<number> {
   if (args.until !== undefined && until === null) return usage(`--until: cannot read '${args.until}' (ISO 8601 such as 2024-03-11T08:00Z, or 30m, 24h, 7d)`);
   if (since !== null && until !== null && since >= until) return usage("--since must be before --until");
   if (args.top !== undefined && (!Number.isInteger(args.top) || args.top < 1)) return usage("--top takes a whole number of domains, 1 or more");
+  const bucketMs = parseDuration(args.bucket);
+  if (bucketMs === null) return usage(`--bucket: expected a duration such as 30s, 5m or 1h, got '${args.bucket}'`);
   if (args.output !== undefined) {
     const problem = await outputProblem(args.output);
     if (problem !== null) return usage(`--output ${args.output}: ${problem}`);
@@ -106,12 +109,10 @@ export async function runReport(args: ReportArgs): Promise<number> {
   const domainFilter = globMatcher(args.domain);
   const builder = new ReportBuilder(args.by, { since: isoOrNull(since), until: isoOrNull(until), domains: args.domain });
   const tlsrpt = args.format === "tlsrpt" ? new TlsRptBuilder() : null;
+  const page = args.format === "html" ? await import("../report/html-report.js").then((m) => new m.HtmlReportBuilder(args.by, bucketMs)) : null;
   const appliances = new Set<string>();
-  const keep = (attempt: Attempt): boolean => {
-    if (since !== null && (attempt.startMs === null || attempt.startMs < since)) return false;
-    if (until !== null && (attempt.startMs === null || attempt.startMs >= until)) return false;
-    return domainFilter === null || domainFilter(attempt.record.domain);
-  };
+  const inWindow = (startMs: number | null): boolean => (since === null || (startMs !== null && startMs >= since)) && (until === null || (startMs !== null && startMs < until));
+  const keep = (attempt: Attempt): boolean => inWindow(attempt.startMs) && (domainFilter === null || domainFilter(attempt.record.domain));
   const { sources } = await resolveInputs(args.inputs);
   const progress = Progress.forSources(sources);
   const options = {
@@ -127,9 +128,18 @@ export async function runReport(args: ReportArgs): Promise<number> {
       if (!keep(attempt)) return;
       builder.add(attempt);
       tlsrpt?.add(attempt);
+      page?.addAttempt(attempt);
       if (attempt.record.host !== null) appliances.add(attempt.record.host);
     },
-    lookup: tlsrpt === null ? undefined : (lookup) => tlsrpt.lookup(lookup),
+    lookup:
+      tlsrpt !== null
+        ? (lookup) => tlsrpt.lookup(lookup)
+        : page !== null
+          ? (lookup) => {
+              // The time line and its alert episodes cover the lookups the report's filters keep.
+              if (inWindow(lookup.startMs) && (domainFilter === null || domainFilter(lookup.domain ?? lookup.name))) page.addLookup(lookup);
+            }
+          : undefined,
   });
   progress?.done();
   const report = builder.finish(resolvers, read.files);
@@ -148,6 +158,9 @@ export async function runReport(args: ReportArgs): Promise<number> {
     case "prometheus":
       text = renderPrometheus(report);
       break;
+    case "html":
+      text = page!.render(report);
+      break;
     case "tlsrpt": {
       // One report per line (NDJSON): each line is a complete RFC 8460 report, ready to be sent on its own.
       const organization = args.org ?? (appliances.size === 1 ? [...appliances][0]! : "esa-dane");
@@ -163,7 +176,7 @@ export async function runReport(args: ReportArgs): Promise<number> {
   }
   const failed = await writeOutput(args.output, text);
   // The table, JSON and Markdown carry the accounting themselves; the others get it on stderr as usual.
-  const accountingInReport = args.format === "table" || args.format === "json" || args.format === "markdown";
+  const accountingInReport = args.format === "table" || args.format === "json" || args.format === "markdown" || args.format === "html";
   const status = await finishRun(read, accountingInReport ? { ...args, stats: "none" } : args);
   if (failed !== null) {
     process.stderr.write(`esa-dane: --output ${escapeTerminal(args.output ?? "")}: ${escapeTerminal(failed)}\n`);

@@ -188,6 +188,11 @@ function compareRows(a: DomainReport, b: DomainReport): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
+/** The row an attempt counts in: its recipient domain, or its MX host with `--by mx`. */
+export function rowKey(by: "domain" | "mx", record: Attempt["record"]): string {
+  return by === "mx" ? (record.mxHost ?? UNKNOWN_MX_HOST) : (record.domain ?? UNKNOWN_DOMAIN);
+}
+
 export class ReportBuilder {
   private readonly rows = new Map<string, DomainState>();
   private readonly totals = zeroCounters();
@@ -199,7 +204,7 @@ export class ReportBuilder {
 
   add(attempt: Attempt): void {
     const r = attempt.record;
-    const key = this.by === "mx" ? (r.mxHost ?? UNKNOWN_MX_HOST) : (r.domain ?? UNKNOWN_DOMAIN);
+    const key = rowKey(this.by, r);
     let row = this.rows.get(key);
     if (row === undefined) {
       row = { name: key, ...zeroCounters(), problems: [], mxHosts: [], mxHostsCapped: false, resolvers: [], bogusResolvers: [], firstSeen: null, lastSeen: null, firstSeenMs: null, lastSeenMs: null };
