@@ -79,13 +79,13 @@ export const PAGE_SCRIPT = `
     const { total, shown } = data.attempts[i];
     const t = el("table", null, "attempts");
     const head = t.createTHead().insertRow();
-    for (const h of ["time", "appliance", "DCID", "MX host", "IP", "MX", "A", "TLSA", "cert", "mandatory", "opportunistic", "decision (mode)", "flags", "resolvers", "observed", "source lines"]) head.append(el("th", h));
+    for (const h of ["time", "appliance", "DCID", "MX host", "IP", "MX", "A", "TLSA", "cert", "Mandatory", "Opportunistic", "decision", "flags", "resolvers", "observed", "source lines"]) head.append(el("th", h));
     const body = t.createTBody();
     for (const a of shown) {
       const r = body.insertRow();
-      const row = a[A.row] ? " (" + a[A.row] + ")" : "";
+      const row = (name) => a[A[name]] ? " (" + a[A[name]] + ")" : "";
       const candidates = a[A["domain-candidates"]].length ? " one of: " + a[A["domain-candidates"]].join(", ") : "";
-      for (const v of [a[A.start], a[A.appliance], a[A.dcid], (a[A["mx-host"]] || "") + candidates, a[A.ip], a[A.mx], a[A.a], a[A.tlsa], a[A.cert], a[A.mandatory], a[A.opportunistic], a[A.decision] + row + " (" + a[A.mode] + ")", a[A.flags].join(" "), a[A.resolvers].join(" "), a[A.observed], a[A.source]]) r.append(el("td", v === null ? "-" : v));
+      for (const v of [a[A.start], a[A.appliance], a[A.dcid], (a[A["mx-host"]] || "") + candidates, a[A.ip], a[A.mx], a[A.a], a[A.tlsa], a[A.cert], a[A.mandatory] + row("mandatory-row"), a[A.opportunistic] + row("opportunistic-row"), a[A.decision] + " (mode " + a[A.mode] + ")", a[A.flags].join(" "), a[A.resolvers].join(" "), a[A.observed], a[A.source]]) r.append(el("td", v === null ? "-" : v));
     }
     box.append(t);
     const left = total - shown.length;

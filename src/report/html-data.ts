@@ -5,6 +5,7 @@
 // overrides visible as \xNN); the page shows it with textContent only, so markup stays text.
 import type { Attempt } from "../correlate/types.js";
 import { escapeTerminal } from "../output/escape.js";
+import { evaluateBothModes } from "../policy/evaluate.js";
 import { rowKey, type ReportData } from "./aggregate.js";
 import { BUCKET_COLUMNS, type Timeline } from "./timeline.js";
 import { verdict } from "./verdict.js";
@@ -51,7 +52,9 @@ export const ATTEMPT_COLUMNS = [
   "tlsa",
   "cert",
   "mandatory",
+  "mandatory-row",
   "opportunistic",
+  "opportunistic-row",
   "mode",
   "decision",
   "row",
@@ -91,6 +94,8 @@ function attemptCells(attempt: Attempt): Cell[] {
   // With shared MX hosts the correlator may leave `domain` null and list the candidates (newer records).
   const candidates = (r as { domainCandidates?: readonly string[] }).domainCandidates ?? [];
   const text = (s: string | null) => (s === null ? null : escapeTerminal(s));
+  // The record names the row of its own mode only; the page shows both (the evaluation is cached).
+  const rows = evaluateBothModes(r.evidence);
   return [
     r.start,
     text(r.host),
@@ -102,7 +107,9 @@ function attemptCells(attempt: Attempt): Cell[] {
     r.evidence.tlsa,
     r.evidence.cert,
     r.decisionByMode.mandatory,
+    rows.mandatory.row,
     r.decisionByMode.opportunistic,
+    rows.opportunistic.row,
     r.mode,
     r.decision,
     r.row,
