@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, runCli } from "./helpers/cli.js";
-import { outageScenario } from "./helpers/log-builder.js";
+import { daneDomains, LogBuilder, outageScenario, T0 } from "./helpers/log-builder.js";
 import { at, connection, dns, log } from "./helpers/logtext.js";
 
 /** Debian's package puts it here; ESA_DANE_CHROMIUM points elsewhere (or nowhere, to see the CI=true failure). */
@@ -188,6 +188,26 @@ describe.skipIf(!available)("report --format html in Chromium", () => {
       await (await row("dane-ok.example")).click();
       expect(await page.$$("#domains-table tr.detail")).toHaveLength(0);
       expect(v.problems).toEqual([]);
+    });
+  });
+
+  describe("a page of many domains", () => {
+    it("shows 200 rows at first and 200 more on a click; filtering starts again from the first 200", async () => {
+      const builder = new LogBuilder({ start: T0 });
+      daneDomains(250).forEach((d, i) => builder.delivery({ ...d, at: T0 + i * 2_000, extraLookups: false }));
+      const file = join(scratch, "many.log");
+      writeFileSync(file, builder.text());
+      const v = await visit(writePage("many.html", [file]));
+      const page = v.page;
+      expect(await visibleNames(page)).toHaveLength(200);
+      expect(await page.$eval("#domains-shown", (e) => e.textContent)).toBe("200 of 250 matching of 250 shown");
+      await page.click("#domains-more");
+      expect(await visibleNames(page)).toHaveLength(250);
+      expect(await page.$eval("#domains-more", (e) => (e as HTMLElement).hidden)).toBe(true);
+      await page.select("#filter-problem", "none");
+      expect(await visibleNames(page)).toHaveLength(200);
+      expect(v.problems).toEqual([]);
+      await page.close();
     });
   });
 

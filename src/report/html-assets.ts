@@ -57,18 +57,22 @@ export const PAGE_SCRIPT = `
   };
   const sortValue = (key, d, i) => key === "rank" || key === "problems" ? i : key === "bogus" ? bogus(d) : key === "mx-hosts" ? d[D["mx-hosts"]].join(" ") : d[D[key]];
   const keys = [...table.tHead.querySelectorAll("th")].map((th) => th.dataset.key);
-  const rows = data.domains.map((d, i) => {
+  // Rows are built when first shown: a page of thousands of domains lays out a few hundred.
+  const rowElement = (row) => {
+    if (row.tr) return row.tr;
     const tr = el("tr", null, "domain");
     tr.tabIndex = 0;
-    tr.dataset.index = String(i);
+    tr.dataset.index = String(row.i);
     for (const key of keys) {
-      const td = cells[key] ? cells[key](d) : el("td", d[D[key]], "n");
-      if (!cells[key] && key !== "name" && d[D[key]] > 0 && (key === "dane-fail" || key === "mismatches")) td.className = "n bad";
+      const td = cells[key] ? cells[key](row.d) : el("td", row.d[D[key]], "n");
+      if (!cells[key] && row.d[D[key]] > 0 && (key === "dane-fail" || key === "mismatches")) td.className = "n bad";
       tr.append(td);
     }
-    return { d, i, tr, detail: null };
-  });
+    return (row.tr = tr);
+  };
+  const rows = data.domains.map((d, i) => ({ d, i, tr: null, detail: null }));
 
+  const sourceText = (a) => a[A.source].map(([f, from, to]) => data.sourceFiles[f] + ":" + from + (to > from ? "-" + to : "")).join(" ") + (a[A["source-more"]] ? " (+" + a[A["source-more"]] + " more)" : "");
   const detailOf = (row) => {
     const { d, i } = row;
     const box = el("td");
@@ -85,7 +89,7 @@ export const PAGE_SCRIPT = `
       const r = body.insertRow();
       const row = (name) => a[A[name]] ? " (" + a[A[name]] + ")" : "";
       const candidates = a[A["domain-candidates"]].length ? " one of: " + a[A["domain-candidates"]].join(", ") : "";
-      for (const v of [a[A.start], a[A.appliance], a[A.dcid], (a[A["mx-host"]] || "") + candidates, a[A.ip], a[A.mx], a[A.a], a[A.tlsa], a[A.cert], a[A.mandatory] + row("mandatory-row"), a[A.opportunistic] + row("opportunistic-row"), a[A.decision] + " (mode " + a[A.mode] + ")", a[A.flags].join(" "), a[A.resolvers].join(" "), a[A.observed], a[A.source]]) r.append(el("td", v === null ? "-" : v));
+      for (const v of [a[A.start], a[A.appliance], a[A.dcid], (a[A["mx-host"]] || "") + candidates, a[A.ip], a[A.mx], a[A.a], a[A.tlsa], a[A.cert], a[A.mandatory] + row("mandatory-row"), a[A.opportunistic] + row("opportunistic-row"), a[A.decision] + " (mode " + a[A.mode] + ")", a[A.flags].join(" "), a[A.resolvers].join(" "), a[A.observed], sourceText(a)]) r.append(el("td", v === null ? "-" : v));
     }
     box.append(t);
     const left = total - shown.length;
@@ -109,25 +113,33 @@ export const PAGE_SCRIPT = `
     if (tr && (ev.key === "Enter" || ev.key === " ")) { ev.preventDefault(); toggle(rows[Number(tr.dataset.index)]); }
   });
 
-  let order = rows.slice();
+  const PAGE = 200;
+  let order = rows.slice(), limit = PAGE;
+  const more = document.getElementById("domains-more");
   const draw = () => {
     const name = nameBox.value.trim().toLowerCase();
     const problem = problemBox.value;
     const frag = document.createDocumentFragment();
-    let shown = 0;
+    let matching = 0;
     for (const row of order) {
       const problems = row.d[D.problems];
       const visible = (!name || row.d[D.name].toLowerCase().includes(name)) &&
         (problem === "" || (problem === "any" ? problems.length > 0 : problem === "none" ? problems.length === 0 : problems.includes(problem)));
-      row.tr.hidden = !visible;
-      if (row.detail) row.detail.hidden = !visible;
-      if (visible) shown++;
-      frag.append(row.tr);
+      if (!visible || matching++ >= limit) {
+        if (row.tr) row.tr.remove();
+        if (row.detail) row.detail.remove();
+        continue;
+      }
+      frag.append(rowElement(row));
       if (row.detail) frag.append(row.detail);
     }
     tbody.append(frag);
-    countBox.textContent = shown + " of " + rows.length + " shown";
+    const shown = Math.min(matching, limit);
+    countBox.textContent = shown + (matching > shown ? " of " + matching + " matching" : "") + " of " + rows.length + " shown";
+    more.hidden = matching <= shown;
+    more.textContent = "show " + Math.min(PAGE, matching - shown) + " more";
   };
+  more.addEventListener("click", () => { limit += PAGE; draw(); });
   let sortKey = "rank", descending = false;
   table.tHead.addEventListener("click", (ev) => {
     const th = ev.target.closest("th");
@@ -144,8 +156,9 @@ export const PAGE_SCRIPT = `
     th.setAttribute("aria-sort", descending ? "descending" : "ascending");
     draw();
   });
-  nameBox.addEventListener("input", draw);
-  problemBox.addEventListener("change", draw);
+  const redraw = () => { limit = PAGE; draw(); };
+  nameBox.addEventListener("input", redraw);
+  problemBox.addEventListener("change", redraw);
   draw();
 })();
 `;

@@ -62,10 +62,11 @@ export const ATTEMPT_COLUMNS = [
   "resolvers",
   "observed",
   "source",
+  "source-more",
   "domain-candidates",
 ] as const;
 
-type Cell = string | number | boolean | null | string[];
+type Cell = string | number | boolean | null | string[] | number[][];
 
 /** One attempt as a row of ATTEMPT_COLUMNS, with its start for ordering. */
 interface AttemptRow {
@@ -73,29 +74,28 @@ interface AttemptRow {
   cells: Cell[];
 }
 
-/** `file:1 file:2 file:3 other:9` as `file:1-3 other:9`, at most SOURCE_RANGES ranges and a count of the rest. */
-export function sourceRanges(source: readonly string[]): string {
-  const ranges: { file: string; from: number; to: number }[] = [];
+/** Source lines as ranges: `[file index, first line, last line]`, at most SOURCE_RANGES, and how many more there were. */
+export function sourceRanges(source: readonly string[], fileIndex: (file: string) => number): { ranges: [number, number, number][]; more: number } {
+  const ranges: [number, number, number][] = [];
   for (const entry of source) {
     const colon = entry.lastIndexOf(":");
-    const file = entry.slice(0, colon);
+    const file = fileIndex(entry.slice(0, colon));
     const line = Number(entry.slice(colon + 1));
     const last = ranges[ranges.length - 1];
-    if (last !== undefined && last.file === file && line === last.to + 1) last.to = line;
-    else ranges.push({ file, from: line, to: line });
+    if (last !== undefined && last[0] === file && line === last[2] + 1) last[2] = line;
+    else ranges.push([file, line, line]);
   }
-  const shown = ranges.slice(0, SOURCE_RANGES).map((r) => `${escapeTerminal(r.file)}:${r.from}${r.to > r.from ? `-${r.to}` : ""}`);
-  const more = ranges.length - SOURCE_RANGES;
-  return `${shown.join(" ")}${more > 0 ? ` (+${more} more)` : ""}`;
+  return { ranges: ranges.slice(0, SOURCE_RANGES), more: Math.max(0, ranges.length - SOURCE_RANGES) };
 }
 
-function attemptCells(attempt: Attempt): Cell[] {
+function attemptCells(attempt: Attempt, fileIndex: (file: string) => number): Cell[] {
   const r = attempt.record;
   // With shared MX hosts the correlator may leave `domain` null and list the candidates (newer records).
   const candidates = (r as { domainCandidates?: readonly string[] }).domainCandidates ?? [];
   const text = (s: string | null) => (s === null ? null : escapeTerminal(s));
   // The record names the row of its own mode only; the page shows both (the evaluation is cached).
   const rows = evaluateBothModes(r.evidence);
+  const source = sourceRanges(r.source, fileIndex);
   return [
     r.start,
     text(r.host),
@@ -116,7 +116,8 @@ function attemptCells(attempt: Attempt): Cell[] {
     [...r.flags],
     r.resolvers.map(escapeTerminal),
     r.observed,
-    sourceRanges(r.source),
+    source.ranges,
+    source.more,
     candidates.map(escapeTerminal),
   ];
 }
@@ -124,6 +125,13 @@ function attemptCells(attempt: Attempt): Cell[] {
 /** The newest ATTEMPTS_PER_ROW attempts of each report row, and how many each row had. */
 export class AttemptSamples {
   private readonly rows = new Map<string, { total: number; kept: AttemptRow[] }>();
+  /** Input file names, by their index in the attempts' source ranges (a path per range would be most of the page). */
+  private readonly files = new Map<string, number>();
+  private readonly fileIndex = (file: string): number => {
+    let index = this.files.get(file);
+    if (index === undefined) this.files.set(file, (index = this.files.size));
+    return index;
+  };
 
   constructor(private readonly by: "domain" | "mx") {}
 
@@ -135,9 +143,14 @@ export class AttemptSamples {
       this.rows.set(key, row);
     }
     row.total++;
-    row.kept.push({ startMs: attempt.startMs ?? Number.NEGATIVE_INFINITY, cells: attemptCells(attempt) });
+    row.kept.push({ startMs: attempt.startMs ?? Number.NEGATIVE_INFINITY, cells: attemptCells(attempt, this.fileIndex) });
     // Attempts close in roughly time order: trimming now and then keeps memory per row bounded.
     if (row.kept.length >= 2 * ATTEMPTS_PER_ROW) newestFirst(row.kept);
+  }
+
+  /** The input files the source ranges name, by index. */
+  sourceFiles(): string[] {
+    return [...this.files.keys()].map(escapeTerminal);
   }
 
   /** The row's newest attempts (at most `limit`, newest first) and the number it had. */
@@ -164,6 +177,8 @@ export interface PageData {
   domainColumns: readonly string[];
   domains: Cell[][];
   attemptColumns: readonly string[];
+  /** The files that attempts' `source` ranges point into, by index. */
+  sourceFiles: string[];
   /** Per domain row (same order): its attempt count and its newest attempts. */
   attempts: { total: number; shown: Cell[][] }[];
   timeline: { bucketMs: number; columns: readonly string[]; buckets: number[][]; untimedAttempts: number };
@@ -205,6 +220,7 @@ export function pageData(report: ReportData, timeline: Timeline, samples: Attemp
       d.lastSeen,
     ]),
     attemptColumns: ATTEMPT_COLUMNS,
+    sourceFiles: samples.sourceFiles(),
     attempts,
     timeline: { bucketMs: timeline.bucketMs, columns: BUCKET_COLUMNS, buckets: timeline.buckets, untimedAttempts: timeline.untimedAttempts },
     episodes: timeline.episodes.map((e) => ({ from: new Date(e.fromMs).toISOString(), to: new Date(e.toMs).toISOString(), level: e.level, kind: e.kind, open: e.open, text: e.text })),

@@ -117,6 +117,7 @@ ${episodesList(timeline)}
 <label>problem <select id="filter-problem"><option value="">all rows</option><option value="any">any problem</option><option value="none">no problem</option>${problemOptions}</select></label>
 <span id="domains-shown" class="muted"></span><span class="muted">Click a row for its MX hosts and attempts; click a header to sort.</span></div>
 <table id="domains-table"><thead>${domainsHead(report.by)}</thead><tbody></tbody></table>
+<p><button type="button" id="domains-more" hidden>show more</button></p>
 <noscript><p>The ${noun.toLowerCase()} table is drawn by the page's script; <code>esa-dane report --format markdown</code> gives it without one.</p></noscript>
 </section>
 <section id="resolvers">
