@@ -23,7 +23,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.muted{color:#666}.
 #domains-table th button{font:inherit;font-weight:600;background:none;border:0;padding:0;cursor:pointer;color:inherit}
 #domains-table th[aria-sort=ascending] button::after{content:" \\25B2"}#domains-table th[aria-sort=descending] button::after{content:" \\25BC"}
 #domains-table tbody tr.domain{cursor:pointer}#domains-table tbody tr.domain:hover{background:#f3f7fb}
-tr.open{background:#eef3f8}tr.detail>td{background:#fafafa;padding:8px 12px 14px}
+tr.open{background:#eef3f8}table.attempts{font-size:12px}table.attempts td:first-child{white-space:nowrap}tr.detail>td{background:#fafafa;padding:8px 12px 14px}
 .problem{display:inline-block;padding:0 5px;margin:0 3px 1px 0;border-radius:3px;font-size:11px;background:#eee}
 .p-dane-fail,.p-bogus{background:#ffcdd2}.p-mismatch,.p-outside-table{background:#ffe0b2}.p-undetermined{background:#fff9c4}.p-resolver-fallback{background:#e1f5fe}
 .episodes li{margin:4px 0}.name{overflow-wrap:anywhere}#domains-table td.name{min-width:14em}#domains-table td.muted{white-space:nowrap}
@@ -135,7 +135,7 @@ export const PAGE_SCRIPT = `
     }
     tbody.append(frag);
     const shown = Math.min(matching, limit);
-    countBox.textContent = shown + (matching > shown ? " of " + matching + " matching" : "") + " of " + rows.length + " shown";
+    countBox.textContent = matching === rows.length ? shown + " of " + rows.length + " shown" : shown + " of " + matching + " matching shown (" + rows.length + " in all)";
     more.hidden = matching <= shown;
     more.textContent = "show " + Math.min(PAGE, matching - shown) + " more";
   };

@@ -77,15 +77,31 @@ interface AttemptRow {
 /** Source lines as ranges: `[file index, first line, last line]`, at most SOURCE_RANGES, and how many more there were. */
 export function sourceRanges(source: readonly string[], fileIndex: (file: string) => number): { ranges: [number, number, number][]; more: number } {
   const ranges: [number, number, number][] = [];
+  let more = 0;
+  let file = "";
+  let index = -1;
+  let last: [number, number, number] | undefined;
   for (const entry of source) {
-    const colon = entry.lastIndexOf(":");
-    const file = fileIndex(entry.slice(0, colon));
-    const line = Number(entry.slice(colon + 1));
-    const last = ranges[ranges.length - 1];
-    if (last !== undefined && last[0] === file && line === last[2] + 1) last[2] = line;
-    else ranges.push([file, line, line]);
+    // Every attempt passes here, with about 30 lines each: the file name is looked up only
+    // where it changes, and the line number read without slicing.
+    let digits = file.length + 1;
+    if (index < 0 || entry.charCodeAt(file.length) !== 58 || !entry.startsWith(file) || entry.indexOf(":", digits) >= 0) {
+      const colon = entry.lastIndexOf(":");
+      file = entry.slice(0, colon);
+      index = fileIndex(file);
+      digits = colon + 1;
+    }
+    let line = 0;
+    for (let i = digits; i < entry.length; i++) line = line * 10 + entry.charCodeAt(i) - 48;
+    if (last !== undefined && last[0] === index && line === last[2] + 1) {
+      last[2] = line;
+      continue;
+    }
+    last = [index, line, line];
+    if (ranges.length < SOURCE_RANGES) ranges.push(last);
+    else more++;
   }
-  return { ranges: ranges.slice(0, SOURCE_RANGES), more: Math.max(0, ranges.length - SOURCE_RANGES) };
+  return { ranges, more };
 }
 
 function attemptCells(attempt: Attempt, fileIndex: (file: string) => number): Cell[] {
