@@ -3,7 +3,7 @@
 // of column names: on a log of thousands of domains the keys would be most of the page.
 // Every string that comes from the log is made terminal-safe here (control characters and bidi
 // overrides visible as \xNN); the page shows it with textContent only, so markup stays text.
-import type { Attempt } from "../correlate/types.js";
+import type { Attempt, AttemptRecord } from "../correlate/types.js";
 import { escapeTerminal } from "../output/escape.js";
 import { evaluateBothModes } from "../policy/evaluate.js";
 import { rowKey, type ReportData } from "./aggregate.js";
@@ -68,10 +68,14 @@ export const ATTEMPT_COLUMNS = [
 
 type Cell = string | number | boolean | null | string[] | number[][];
 
-/** One attempt as a row of ATTEMPT_COLUMNS, with its start for ordering. */
-interface AttemptRow {
+/**
+ * An attempt kept for the page: its record without the source lines (the longest part), which
+ * are reduced to ranges at once. The cells are written only for the attempts the page shows.
+ */
+interface KeptAttempt {
   startMs: number;
-  cells: Cell[];
+  record: Omit<AttemptRecord, "source">;
+  source: { ranges: [number, number, number][]; more: number };
 }
 
 /** Source lines as ranges: `[file index, first line, last line]`, at most SOURCE_RANGES, and how many more there were. */
@@ -104,14 +108,14 @@ export function sourceRanges(source: readonly string[], fileIndex: (file: string
   return { ranges, more };
 }
 
-function attemptCells(attempt: Attempt, fileIndex: (file: string) => number): Cell[] {
-  const r = attempt.record;
+function attemptCells(kept: KeptAttempt): Cell[] {
+  const r = kept.record;
   // With shared MX hosts the correlator may leave `domain` null and list the candidates (newer records).
   const candidates = (r as { domainCandidates?: readonly string[] }).domainCandidates ?? [];
   const text = (s: string | null) => (s === null ? null : escapeTerminal(s));
   // The record names the row of its own mode only; the page shows both (the evaluation is cached).
   const rows = evaluateBothModes(r.evidence);
-  const source = sourceRanges(r.source, fileIndex);
+  const source = kept.source;
   return [
     r.start,
     text(r.host),
@@ -140,7 +144,7 @@ function attemptCells(attempt: Attempt, fileIndex: (file: string) => number): Ce
 
 /** The newest ATTEMPTS_PER_ROW attempts of each report row, and how many each row had. */
 export class AttemptSamples {
-  private readonly rows = new Map<string, { total: number; kept: AttemptRow[] }>();
+  private readonly rows = new Map<string, { total: number; kept: KeptAttempt[] }>();
   /** Input file names, by their index in the attempts' source ranges (a path per range would be most of the page). */
   private readonly files = new Map<string, number>();
   private readonly fileIndex = (file: string): number => {
@@ -159,7 +163,8 @@ export class AttemptSamples {
       this.rows.set(key, row);
     }
     row.total++;
-    row.kept.push({ startMs: attempt.startMs ?? Number.NEGATIVE_INFINITY, cells: attemptCells(attempt, this.fileIndex) });
+    const { source, ...record } = attempt.record;
+    row.kept.push({ startMs: attempt.startMs ?? Number.NEGATIVE_INFINITY, record, source: sourceRanges(source, this.fileIndex) });
     // Attempts close in roughly time order: trimming now and then keeps memory per row bounded.
     if (row.kept.length >= 2 * ATTEMPTS_PER_ROW) newestFirst(row.kept);
   }
@@ -174,11 +179,11 @@ export class AttemptSamples {
     const row = this.rows.get(key);
     if (row === undefined) return { total: 0, shown: [] };
     newestFirst(row.kept);
-    return { total: row.total, shown: row.kept.slice(0, limit).map((a) => a.cells) };
+    return { total: row.total, shown: row.kept.slice(0, limit).map(attemptCells) };
   }
 }
 
-function newestFirst(kept: AttemptRow[]): void {
+function newestFirst(kept: KeptAttempt[]): void {
   kept.sort((a, b) => b.startMs - a.startMs);
   kept.length = Math.min(kept.length, ATTEMPTS_PER_ROW);
 }
