@@ -99,8 +99,9 @@ export async function runReport(args: ReportArgs): Promise<number> {
   if (args.until !== undefined && until === null) return usage(`--until: cannot read '${args.until}' (ISO 8601 such as 2024-03-11T08:00Z, or 30m, 24h, 7d)`);
   if (since !== null && until !== null && since >= until) return usage("--since must be before --until");
   if (args.top !== undefined && (!Number.isInteger(args.top) || args.top < 1)) return usage("--top takes a whole number of domains, 1 or more");
-  const bucketMs = parseDuration(args.bucket);
-  if (bucketMs === null) return usage(`--bucket: expected a duration such as 30s, 5m or 1h, got '${args.bucket}'`);
+  const bucket = args.bucket ?? "5m";
+  const bucketMs = parseDuration(bucket);
+  if (bucketMs === null) return usage(`--bucket: expected a duration such as 30s, 5m or 1h, got '${bucket}'`);
   if (args.output !== undefined) {
     const problem = await outputProblem(args.output);
     if (problem !== null) return usage(`--output ${args.output}: ${problem}`);

@@ -12,7 +12,8 @@ export interface ReportArgs extends InputArgs, AnalysisArgs {
   output?: string | undefined;
   org?: string | undefined;
   contact: string;
-  bucket: string;
+  /** html: time line bucket; callers in process may leave it out (5m). */
+  bucket?: string | undefined;
 }
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
