@@ -20,6 +20,8 @@ const required = process.env["CI"] === "true";
 /** Where the first-screen screenshot is kept (dist/ is not committed). */
 const SCREENSHOT = join(ROOT, "dist", "test-output", "report-first-screen.png");
 
+/** Launching Chromium and writing a page can take longer than vitest's 10 s hook default on a loaded machine. */
+const HOOK_MS = 120_000;
 const scratch = mkdtempSync(join(tmpdir(), "esa-dane-browser-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -58,11 +60,11 @@ describe.skipIf(!available)("report --format html in Chromium", () => {
       headless: true,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`],
     });
-  });
+  }, HOOK_MS);
   afterAll(async () => {
     await browser?.close();
     rmSync(profile, { recursive: true, force: true });
-  });
+  }, HOOK_MS);
 
   async function visit(file: string): Promise<Visit> {
     const page = await browser.newPage();
@@ -105,7 +107,7 @@ describe.skipIf(!available)("report --format html in Chromium", () => {
     let v: Visit;
     beforeAll(async () => {
       v = await visit(writePage("samples.html", ["samples/", "--year", "2024"]));
-    });
+    }, HOOK_MS);
 
     it("renders with no console error, and no request but the page itself", () => {
       expect(v.problems).toEqual([]);
