@@ -7,12 +7,14 @@ import type { FilterArgs } from "./filter-options.js";
 import type { InputArgs } from "./input-options.js";
 
 export interface ReportArgs extends InputArgs, AnalysisArgs, FilterArgs {
-  format: "table" | "json" | "csv" | "markdown" | "tlsrpt" | "prometheus";
+  format: "table" | "json" | "csv" | "markdown" | "tlsrpt" | "prometheus" | "html";
   by: "domain" | "mx";
   top?: number | undefined;
   output?: string | undefined;
   org?: string | undefined;
   contact: string;
+  /** html: time line bucket; callers in process may leave it out (5m). */
+  bucket?: string | undefined;
 }
 
 export interface DeliveriesArgs extends InputArgs, AnalysisArgs, FilterArgs {

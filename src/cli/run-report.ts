@@ -8,6 +8,7 @@ import { ReportBuilder } from "../report/aggregate.js";
 import { BogusDetector, DEFAULT_DETECTOR } from "../alert/detector.js";
 import { renderCsv, renderJson, renderMarkdown, renderPrometheus, renderTable } from "../report/formats.js";
 import { TlsRptBuilder } from "../report/tlsrpt.js";
+import { parseDuration } from "../alert/options.js";
 import { correlatorOptions } from "./analysis-options.js";
 import { AttemptFilter } from "./filter-options.js";
 import { CliProblem, usageProblem } from "./problems.js";
@@ -75,6 +76,9 @@ export async function writeAtomically(path: string, text: string): Promise<strin
 export async function runReport(args: ReportArgs): Promise<number> {
   await validateZone(args.tz);
   if (args.top !== undefined && (!Number.isInteger(args.top) || args.top < 0)) usage("--top takes a whole number of rows, 0 for all");
+  const bucket = args.bucket ?? "5m";
+  const bucketMs = parseDuration(bucket);
+  if (bucketMs === null) usage(`--bucket: expected a duration such as 30s, 5m or 1h, got '${bucket}'`);
   if (args.output !== undefined) {
     const problem = await outputProblem(args.output);
     if (problem !== null) usage(`--output ${args.output}: ${problem}`);
@@ -82,6 +86,7 @@ export async function runReport(args: ReportArgs): Promise<number> {
 
   const builder = new ReportBuilder(args.by);
   const tlsrpt = args.format === "tlsrpt" ? new TlsRptBuilder() : null;
+  const page = args.format === "html" ? await import("../report/html-report.js").then((m) => new m.HtmlReportBuilder(args.by, bucketMs)) : null;
   const appliances = new Set<string>();
   // The Bogus answers go through alert's detector at its defaults: its episodes, isolated answers
   // and standing condition are what the report says, so `report` and `alert` never disagree.
@@ -91,9 +96,13 @@ export async function runReport(args: ReportArgs): Promise<number> {
     (attempt) => {
       builder.add(attempt);
       tlsrpt?.add(attempt);
+      page?.addAttempt(attempt);
       if (attempt.record.host !== null) appliances.add(attempt.record.host);
     },
-    (lookup: DnsLookup) => bogus.add(lookup),
+    (lookup: DnsLookup) => {
+      bogus.add(lookup);
+      page?.addLookup(lookup);
+    },
   );
   const { sources } = await resolveInputs(args.inputs);
   const progress = Progress.forSources(sources);
@@ -130,6 +139,9 @@ export async function runReport(args: ReportArgs): Promise<number> {
       break;
     case "prometheus":
       text = renderPrometheus(report);
+      break;
+    case "html":
+      text = page!.render(report);
       break;
     case "tlsrpt": {
       // One report per line (NDJSON): each line is a complete RFC 8460 report, ready to be sent on its own.

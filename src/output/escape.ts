@@ -13,6 +13,22 @@ export function escapeTerminal(text: string): string {
   });
 }
 
+const HTML_SPECIAL: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+/** HTML text or attribute value: control characters made visible first, then markup characters as entities. */
+export function escapeHtml(text: string): string {
+  return escapeTerminal(text).replace(/[&<>"']/g, (c) => HTML_SPECIAL[c]!);
+}
+
+/**
+ * JSON to embed in an HTML `<script type="application/json">` element: `<`, `>` and `&` written
+ * as `\uXXXX` (a `</script>` or `<!--` in log text cannot end or bend the element), plus what
+ * escapeJsonText makes inert. They occur only inside strings, so the data stays the same.
+ */
+export function escapeJsonForHtml(json: string): string {
+  return escapeJsonText(json).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** RFC 4180 field, and inert in spreadsheets: a leading = + - @ (or tab/CR) gets a quote mark. */
 export function escapeCsv(value: string | number | null): string {
   if (value === null) return "";

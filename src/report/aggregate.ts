@@ -205,6 +205,11 @@ function compareRows(a: DomainReport, b: DomainReport): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
+/** The row an attempt counts in: its recipient domain, or its MX host with `--by mx`. */
+export function rowKey(by: "domain" | "mx", record: Attempt["record"]): string {
+  return by === "mx" ? (record.mxHost ?? UNKNOWN_MX_HOST) : domainRow(record.domain, record.domainCandidates, record.mxHost);
+}
+
 export class ReportBuilder {
   private readonly rows = new Map<string, DomainState>();
   private readonly totals = zeroCounters();
@@ -216,7 +221,7 @@ export class ReportBuilder {
 
   add(attempt: Attempt): void {
     const r = attempt.record;
-    const key = this.by === "mx" ? (r.mxHost ?? UNKNOWN_MX_HOST) : domainRow(r.domain, r.domainCandidates, r.mxHost);
+    const key = rowKey(this.by, r);
     let row = this.rows.get(key);
     if (row === undefined) {
       row = { name: key, ...zeroCounters(), problems: [], mxHosts: [], mxHostsCapped: false, resolvers: [], bogusResolvers: [], firstSeen: null, lastSeen: null, firstSeenMs: null, lastSeenMs: null };

@@ -29,7 +29,7 @@ function timeRange(report: ReportData): string {
   return report.from === null ? "" : `, ${report.from} to ${report.to ?? "?"}`;
 }
 
-function filterText(report: ReportData): string {
+export function filterText(report: ReportData): string {
   const f = report.filters;
   const parts = [f.since !== null ? `since ${f.since}` : null, f.until !== null ? `until ${f.until}` : null, f.domains.length > 0 ? `domain ${f.domains.join(" ")}` : null].filter((p): p is string => p !== null);
   return parts.length > 0 ? ` (attempts ${parts.join(", ")})` : "";
@@ -79,7 +79,7 @@ function shownRows(report: ReportData, top: number | null): { rows: DomainReport
   return { rows, more: report.domains.length - rows.length };
 }
 
-function accountingSentence(report: ReportData): string {
+export function accountingSentence(report: ReportData): string {
   const s = report.stats.total;
   const extras = [
     s.joined > 0 ? `${s.joined} wrapped lines joined onto the record before them` : null,

@@ -1,0 +1,250 @@
+// The data the HTML page carries (as JSON) for its script: the domain rows, each row's latest
+// attempts, the time line and the alert episodes. Rows and attempts are arrays under a header
+// of column names: on a log of thousands of domains the keys would be most of the page.
+// Every string that comes from the log is made terminal-safe here (control characters and bidi
+// overrides visible as \xNN); the page shows it with textContent only, so markup stays text.
+import type { Attempt, AttemptRecord } from "../correlate/types.js";
+import { attemptRecord } from "../output/attempt-record.js";
+import { escapeTerminal } from "../output/escape.js";
+import { evaluateBothModes } from "../policy/evaluate.js";
+import { rowKey, type ReportData } from "./aggregate.js";
+import { BUCKET_COLUMNS, type Timeline } from "./timeline.js";
+import { verdict } from "./verdict.js";
+
+/** Newest attempts shown per row when the row is opened. */
+export const ATTEMPTS_PER_ROW = 10;
+/**
+ * Attempts embedded in the whole page, handed out in report order (problem rows first): on a
+ * log of thousands of domains the rows at the end, which need no attention, show only counts,
+ * and the page stays a few megabytes.
+ */
+export const ATTEMPTS_PER_PAGE = 5000;
+/** Source ranges (`file:12-40`) shown per attempt. */
+const SOURCE_RANGES = 6;
+
+export const DOMAIN_COLUMNS = [
+  "name",
+  "problems",
+  "attempts",
+  "dane-success",
+  "tls-fallback",
+  "dane-fail",
+  "undetermined",
+  "outside-table",
+  "bogus-mx",
+  "bogus-a",
+  "bogus-tlsa",
+  "resolver-fallbacks",
+  "mismatches",
+  "mx-hosts",
+  "mx-hosts-capped",
+  "first-seen",
+  "last-seen",
+] as const;
+
+export const ATTEMPT_COLUMNS = [
+  "start",
+  "appliance",
+  "dcid",
+  "mx-host",
+  "ip",
+  "mx",
+  "a",
+  "tlsa",
+  "cert",
+  "mandatory",
+  "mandatory-row",
+  "opportunistic",
+  "opportunistic-row",
+  "mode",
+  "decision",
+  "row",
+  "flags",
+  "resolvers",
+  "observed",
+  "source",
+  "source-more",
+  "domain-candidates",
+] as const;
+
+type Cell = string | number | boolean | null | string[] | number[][];
+
+/**
+ * An attempt kept for the page: its record without the source lines (the longest part), which
+ * are reduced to ranges at once. The cells are written only for the attempts the page shows.
+ */
+interface KeptAttempt {
+  startMs: number;
+  record: Omit<AttemptRecord, "source">;
+  source: { ranges: [number, number, number][]; more: number };
+}
+
+/** Source lines as ranges: `[file index, first line, last line]`, at most SOURCE_RANGES, and how many more there were. */
+export function sourceRanges(source: readonly string[], fileIndex: (file: string) => number): { ranges: [number, number, number][]; more: number } {
+  const ranges: [number, number, number][] = [];
+  let more = 0;
+  let file = "";
+  let index = -1;
+  let last: [number, number, number] | undefined;
+  for (const entry of source) {
+    // Every attempt passes here, with about 30 lines each: the file name is looked up only
+    // where it changes, and the line number read without slicing.
+    let digits = file.length + 1;
+    if (index < 0 || entry.charCodeAt(file.length) !== 58 || !entry.startsWith(file) || entry.indexOf(":", digits) >= 0) {
+      const colon = entry.lastIndexOf(":");
+      file = entry.slice(0, colon);
+      index = fileIndex(file);
+      digits = colon + 1;
+    }
+    let line = 0;
+    for (let i = digits; i < entry.length; i++) line = line * 10 + entry.charCodeAt(i) - 48;
+    if (last !== undefined && last[0] === index && line === last[2] + 1) {
+      last[2] = line;
+      continue;
+    }
+    last = [index, line, line];
+    if (ranges.length < SOURCE_RANGES) ranges.push(last);
+    else more++;
+  }
+  return { ranges, more };
+}
+
+function attemptCells(kept: KeptAttempt): Cell[] {
+  const r = kept.record;
+  // With shared MX hosts the correlator may leave `domain` null and list the candidates (newer records).
+  const candidates = (r as { domainCandidates?: readonly string[] }).domainCandidates ?? [];
+  const text = (s: string | null) => (s === null ? null : escapeTerminal(s));
+  // The record names the row of its own mode only; the page shows both (the evaluation is cached).
+  const rows = evaluateBothModes(r.evidence);
+  const source = kept.source;
+  return [
+    r.start,
+    text(r.host),
+    r.dcid,
+    text(r.mxHost),
+    text(r.ip),
+    r.evidence.mx,
+    r.evidence.a,
+    r.evidence.tlsa,
+    r.evidence.cert,
+    r.decisionByMode.mandatory,
+    rows.mandatory.row,
+    r.decisionByMode.opportunistic,
+    rows.opportunistic.row,
+    r.mode,
+    r.decision,
+    r.row,
+    [...r.flags],
+    r.resolvers.map(escapeTerminal),
+    r.observed,
+    source.ranges,
+    source.more,
+    candidates.map(escapeTerminal),
+  ];
+}
+
+/** The newest ATTEMPTS_PER_ROW attempts of each report row, and how many each row had. */
+export class AttemptSamples {
+  private readonly rows = new Map<string, { total: number; kept: KeptAttempt[] }>();
+  /** Input file names, by their index in the attempts' source ranges (a path per range would be most of the page). */
+  private readonly files = new Map<string, number>();
+  private readonly fileIndex = (file: string): number => {
+    let index = this.files.get(file);
+    if (index === undefined) this.files.set(file, (index = this.files.size));
+    return index;
+  };
+
+  constructor(private readonly by: "domain" | "mx") {}
+
+  add(attempt: Attempt): void {
+    const key = rowKey(this.by, attempt.record);
+    let row = this.rows.get(key);
+    if (row === undefined) {
+      row = { total: 0, kept: [] };
+      this.rows.set(key, row);
+    }
+    row.total++;
+    const { source, ...record } = attemptRecord(attempt);
+    row.kept.push({ startMs: attempt.startMs ?? Number.NEGATIVE_INFINITY, record, source: sourceRanges(source, this.fileIndex) });
+    // Attempts close in roughly time order: trimming now and then keeps memory per row bounded.
+    if (row.kept.length >= 2 * ATTEMPTS_PER_ROW) newestFirst(row.kept);
+  }
+
+  /** The input files the source ranges name, by index. */
+  sourceFiles(): string[] {
+    return [...this.files.keys()].map(escapeTerminal);
+  }
+
+  /** The row's newest attempts (at most `limit`, newest first) and the number it had. */
+  take(key: string, limit: number): { total: number; shown: Cell[][] } {
+    const row = this.rows.get(key);
+    if (row === undefined) return { total: 0, shown: [] };
+    newestFirst(row.kept);
+    return { total: row.total, shown: row.kept.slice(0, limit).map(attemptCells) };
+  }
+}
+
+function newestFirst(kept: KeptAttempt[]): void {
+  kept.sort((a, b) => b.startMs - a.startMs);
+  kept.length = Math.min(kept.length, ATTEMPTS_PER_ROW);
+}
+
+export interface PageData {
+  /** What the rows are: recipient domains, or MX hosts with `--by mx`. */
+  by: "domain" | "mx";
+  from: string | null;
+  to: string | null;
+  verdict: string[];
+  totals: { attempts: number; rows: number; linesRead: number };
+  domainColumns: readonly string[];
+  domains: Cell[][];
+  attemptColumns: readonly string[];
+  /** The files that attempts' `source` ranges point into, by index. */
+  sourceFiles: string[];
+  /** Per domain row (same order): its attempt count and its newest attempts. */
+  attempts: { total: number; shown: Cell[][] }[];
+  timeline: { bucketMs: number; columns: readonly string[]; buckets: number[][]; untimedAttempts: number };
+  episodes: { from: string; to: string; level: string; kind: string; open: boolean; text: string }[];
+}
+
+/** Assembles the page's data; no clock time, so the same input gives the same bytes. */
+export function pageData(report: ReportData, timeline: Timeline, samples: AttemptSamples): PageData {
+  let budget = ATTEMPTS_PER_PAGE;
+  const attempts = report.domains.map((d) => {
+    const taken = samples.take(d.name, Math.min(ATTEMPTS_PER_ROW, budget));
+    budget -= taken.shown.length;
+    return taken;
+  });
+  return {
+    by: report.by,
+    from: report.from,
+    to: report.to,
+    verdict: verdict(report).map(escapeTerminal),
+    totals: { attempts: report.totals.attempts, rows: report.domains.length, linesRead: report.stats.total.read },
+    domainColumns: DOMAIN_COLUMNS,
+    domains: report.domains.map((d) => [
+      escapeTerminal(d.name),
+      [...d.problems],
+      d.attempts,
+      d.decisions["dane-success"],
+      d.decisions["tls-fallback"],
+      d.decisions["dane-fail"],
+      d.decisions.undetermined,
+      d.decisions["outside-table"],
+      d.bogus.mx,
+      d.bogus.a,
+      d.bogus.tlsa,
+      d.resolverFallbacks,
+      d.mismatches,
+      d.mxHosts.map(escapeTerminal),
+      d.mxHostsCapped,
+      d.firstSeen,
+      d.lastSeen,
+    ]),
+    attemptColumns: ATTEMPT_COLUMNS,
+    sourceFiles: samples.sourceFiles(),
+    attempts,
+    timeline: { bucketMs: timeline.bucketMs, columns: BUCKET_COLUMNS, buckets: timeline.buckets, untimedAttempts: timeline.untimedAttempts },
+    episodes: timeline.episodes.map((e) => ({ from: new Date(e.fromMs).toISOString(), to: new Date(e.toMs).toISOString(), level: e.level, kind: e.kind, open: e.open, text: e.text })),
+  };
+}

@@ -1,0 +1,132 @@
+// The log window in time buckets, for the HTML report's chart: attempts by decision, Bogus
+// answers by record type, resolver failures and fallbacks; and the alert episodes, found by the
+// alert command's own detector and attribution (src/alert/), fed the same lookups with the same
+// bucket size. Streaming: memory grows with the number of non-empty buckets, not of lines.
+import { BogusDetector, DEFAULT_DETECTOR, type AlertEvent, type Level } from "../alert/detector.js";
+import { describeAlert } from "../alert/output.js";
+import type { Attempt, DnsLookup } from "../correlate/types.js";
+
+/** What each bucket row holds, in order (the page's JSON carries rows as arrays under this header). */
+export const BUCKET_COLUMNS = [
+  "start",
+  "dane-success",
+  "tls-fallback",
+  "dane-fail",
+  "undetermined",
+  "other-decision",
+  "bogus-mx",
+  "bogus-a",
+  "bogus-aaaa",
+  "bogus-tlsa",
+  "bogus-other",
+  "resolver-failures",
+  "resolver-fallbacks",
+] as const;
+export type BucketColumn = (typeof BUCKET_COLUMNS)[number];
+
+const INDEX = Object.fromEntries(BUCKET_COLUMNS.map((c, i) => [c, i])) as Record<BucketColumn, number>;
+
+export interface AlertEpisode {
+  fromMs: number;
+  /** End of the episode: the bucket where it cleared, or the end of the data while still active. */
+  toMs: number;
+  /** The worst level it reached. */
+  level: Exclude<Level, "OK">;
+  kind: AlertEvent["kind"];
+  /** Still active at the end of the data. */
+  open: boolean;
+  /** The alert command's description of it (terminal-safe text, not yet escaped for HTML). */
+  text: string;
+}
+
+export interface Timeline {
+  bucketMs: number;
+  /** Non-empty buckets in time order, each a row of BUCKET_COLUMNS (start in epoch milliseconds). */
+  buckets: number[][];
+  episodes: AlertEpisode[];
+  /** Attempts without a start time: counted in the report, not placeable on the time line. */
+  untimedAttempts: number;
+}
+
+export class TimelineBuilder {
+  private readonly buckets = new Map<number, number[]>();
+  private readonly detector: BogusDetector;
+  private untimed = 0;
+
+  constructor(readonly bucketMs: number) {
+    this.detector = new BogusDetector({ ...DEFAULT_DETECTOR, bucketMs });
+  }
+
+  private row(timeMs: number): number[] {
+    const start = Math.floor(timeMs / this.bucketMs) * this.bucketMs;
+    let row = this.buckets.get(start);
+    if (row === undefined) {
+      row = BUCKET_COLUMNS.map(() => 0);
+      row[0] = start;
+      this.buckets.set(start, row);
+    }
+    return row;
+  }
+
+  addAttempt(attempt: Attempt): void {
+    if (attempt.startMs === null) {
+      this.untimed++;
+      return;
+    }
+    const decision = attempt.record.decision;
+    const column: BucketColumn = decision === "dane-success" || decision === "tls-fallback" || decision === "dane-fail" || decision === "undetermined" ? decision : "other-decision";
+    this.row(attempt.startMs)[INDEX[column]]!++;
+  }
+
+  addLookup(lookup: DnsLookup): void {
+    this.detector.add(lookup);
+    if (lookup.startMs === null) return;
+    const row = this.row(lookup.startMs);
+    if (lookup.status === "bogus") {
+      const type = lookup.qtype.toUpperCase();
+      const column: BucketColumn = type === "MX" ? "bogus-mx" : type === "A" ? "bogus-a" : type === "AAAA" ? "bogus-aaaa" : type === "TLSA" ? "bogus-tlsa" : "bogus-other";
+      row[INDEX[column]]!++;
+    }
+    row[INDEX["resolver-failures"]]! += lookup.failures.length;
+    if (lookup.fallback) row[INDEX["resolver-fallbacks"]]!++;
+  }
+
+  finish(): Timeline {
+    this.detector.flush();
+    const buckets = [...this.buckets.values()].sort((a, b) => a[0]! - b[0]!);
+    const last = buckets[buckets.length - 1];
+    const endMs = last === undefined ? 0 : last[0]! + this.bucketMs;
+    return { bucketMs: this.bucketMs, buckets, episodes: episodesOf(this.detector, endMs), untimedAttempts: this.untimed };
+  }
+}
+
+/** The detector's fire / escalate / clear events as spans of time, each with the alert's own words. */
+function episodesOf(detector: BogusDetector, endMs: number): AlertEpisode[] {
+  const episodes: AlertEpisode[] = [];
+  let current: AlertEpisode | null = null;
+  for (const event of detector.events) {
+    if (event.event === "fire" || current === null) {
+      current = { fromMs: event.sinceMs, toMs: endMs, level: event.level === "OK" ? "WARNING" : event.level, kind: event.kind, open: true, text: describeAlert(event) };
+      episodes.push(current);
+    }
+    if (event.event === "escalate" && event.level !== "OK") {
+      current.level = event.level;
+      current.kind = event.kind;
+      current.text = describeAlert(event);
+    }
+    if (event.event === "clear") {
+      // The clear event is attributed over every bucket of the episode: the final verdict.
+      current.toMs = event.atMs;
+      current.kind = event.kind;
+      current.open = false;
+      current.text = describeAlert(event, event.atMs);
+      current = null;
+    }
+  }
+  const active = detector.activeAlert();
+  if (current !== null && active !== null) {
+    current.kind = active.kind;
+    current.text = describeAlert(active);
+  }
+  return episodes;
+}

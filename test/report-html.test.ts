@@ -1,0 +1,256 @@
+// `esa-dane report --format html` without a browser: the page's embedded data over samples/
+// (golden), the policy that keeps it self-contained, the alert episodes (the same as `alert`
+// finds), hostile log text, the attempt cap and a null domain. The browser test is
+// report-html.browser.test.ts.
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Attempt, AttemptRecord } from "../src/correlate/types.js";
+import { AttemptSamples, ATTEMPTS_PER_ROW, pageData, sourceRanges, type PageData } from "../src/report/html-data.js";
+import { ReportBuilder, UNKNOWN_DOMAIN } from "../src/report/aggregate.js";
+import { TimelineBuilder } from "../src/report/timeline.js";
+import { escapeHtml } from "../src/output/escape.js";
+import { runCli } from "./helpers/cli.js";
+import { embeddedJson, inlineBlocks } from "./helpers/html.js";
+import { outageScenario } from "./helpers/log-builder.js";
+import { at, connection, dns, log } from "./helpers/logtext.js";
+
+const scratch = mkdtempSync(join(tmpdir(), "esa-dane-html-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** JSON with one line per element of each top-level array (a domain row, a row's attempts): diffs stay readable. */
+function goldenText(data: Record<string, unknown>): string {
+  const lines = Object.entries(data).map(([key, value]) =>
+    Array.isArray(value) && value.length > 0 ? `${JSON.stringify(key)}: [\n${value.map((v) => `  ${JSON.stringify(v)}`).join(",\n")}\n]` : `${JSON.stringify(key)}: ${JSON.stringify(value)}`,
+  );
+  return `{\n${lines.join(",\n")}\n}\n`;
+}
+
+const html = (...args: string[]) => runCli(["report", ...args, "--format", "html", "--stats", "none"]);
+const samplesPage = html("samples/", "--year", "2024");
+
+describe("report --format html over samples/", () => {
+  it("exits 0 with a page on stdout and nothing on stderr", () => {
+    expect(samplesPage.status).toBe(0);
+    expect(samplesPage.stderr).toBe("");
+    expect(samplesPage.stdout).toMatch(/^<!DOCTYPE html>\n<html lang="en">/);
+  });
+
+  it("embeds the data its script draws from (golden)", async () => {
+    await expect(goldenText(embeddedJson(samplesPage.stdout) as Record<string, unknown>)).toMatchFileSnapshot("golden/report/samples.html-data.json");
+  });
+
+  it("carries the same verdict as the terminal report, and the line accounting", () => {
+    const data = embeddedJson(samplesPage.stdout) as PageData;
+    const json = JSON.parse(runCli(["report", "samples/", "--year", "2024", "--format", "json", "--stats", "none"]).stdout) as { verdict: string[] };
+    expect(data.verdict).toEqual(json.verdict);
+    for (const sentence of json.verdict) expect(samplesPage.stdout).toContain(escapeHtml(sentence));
+    expect(samplesPage.stdout).toContain("598 lines read = 446 parsed + 152 unknown (not DANE-related) + 0 malformed, in 5 input(s).");
+  });
+
+  it("loads nothing from anywhere: a CSP that forbids every source but its own style and script, by hash", () => {
+    const page = samplesPage.stdout;
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(page)?.[1];
+    expect(csp).toBeDefined();
+    expect(csp).toContain("default-src 'none'");
+    const { styles, scripts } = inlineBlocks(page);
+    expect(styles).toHaveLength(1);
+    expect(scripts).toHaveLength(1);
+    const hash = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
+    expect(csp).toContain(`script-src ${hash(scripts[0]!)};`);
+    expect(csp).toContain(`style-src ${hash(styles[0]!)};`);
+    // No attribute that could fetch anything; the one URL is the SVG namespace, which is a name, not a fetch.
+    expect(page).not.toMatch(/\s(src|href|srcset|action|poster|data)=/i);
+    expect(page.match(/https?:\/\/[^\s"'<]*/g)).toEqual(["http://www.w3.org/2000/svg"]);
+  });
+
+  it("draws the time line: one path per series with data, a hover target per bucket", () => {
+    const page = samplesPage.stdout;
+    const data = embeddedJson(page) as PageData;
+    expect(data.timeline.buckets.length).toBeGreaterThan(0);
+    expect(page).toContain('<svg id="timeline-chart"');
+    expect(page.match(/<rect class="hover"/g)).toHaveLength(data.timeline.buckets.length);
+    // samples: one Bogus MX answer (bogus-mx.example), drawn in the Bogus panel.
+    expect(page).toContain('data-series="bogus-mx"');
+    const bogusMx = data.timeline.columns.indexOf("bogus-mx");
+    expect(data.timeline.buckets.reduce((n, b) => n + b[bogusMx]!, 0)).toBe(1);
+  });
+
+  it("--bucket sets the buckets; a bad one is a usage error (exit 1)", () => {
+    const hourly = embeddedJson(html("samples/", "--year", "2024", "--bucket", "1h").stdout) as PageData;
+    expect(hourly.timeline.bucketMs).toBe(3_600_000);
+    for (const b of hourly.timeline.buckets) expect(b[0]! % 3_600_000).toBe(0);
+    const bad = html("samples/", "--bucket", "5 minutes");
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("--bucket: expected a duration");
+    expect(bad.stdout).toBe("");
+  });
+
+  it("--by mx: one row per MX host, and the table says so", () => {
+    const result = html("samples/", "--year", "2024", "--by", "mx");
+    expect(result.status).toBe(0);
+    const data = embeddedJson(result.stdout) as PageData;
+    expect(data.by).toBe("mx");
+    expect(data.domains.map((d) => d[0])).toContain("mail.dane-ok.example");
+    expect(result.stdout).toContain('<th data-key="name"><button type="button">MX host</button></th>');
+    expect(result.stdout).toContain("<h2>MX hosts</h2>");
+  });
+
+  it("--output writes the same page to a file", () => {
+    const file = join(scratch, "report.html");
+    const result = html("samples/", "--year", "2024", "--output", file);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("");
+    expect(readFileSync(file, "utf8")).toBe(samplesPage.stdout);
+  });
+});
+
+describe("alert episodes in the page are the ones `esa-dane alert` raises", () => {
+  const file = join(scratch, "outage.log");
+  writeFileSync(file, outageScenario().text);
+  const page = html(file).stdout;
+  const data = embeddedJson(page) as PageData;
+  const events = runCli(["alert", file, "--format", "json"])
+    .stdout.trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { event: string; level: string; kind: string; since: string; at: string; sinceMs: number; atMs: number });
+
+  it("one resolver-wide CRITICAL episode, from the alert's fire to its clear", () => {
+    const fire = events.find((e) => e.event === "fire")!;
+    const clear = events.find((e) => e.event === "clear")!;
+    expect(fire).toMatchObject({ level: "CRITICAL", kind: "resolver-wide" });
+    expect(data.episodes).toEqual([
+      { from: new Date(fire.sinceMs).toISOString(), to: new Date(clear.atMs).toISOString(), level: "CRITICAL", kind: "resolver-wide", open: false, text: expect.stringContaining("resolver-wide Bogus burst since") },
+    ]);
+  });
+
+  it("is shaded in the chart with the verdict on hover, and listed under it", () => {
+    expect(page).toMatch(/<rect class="episode ep-critical"/);
+    expect(page).toMatch(/<rect class="episode-strip ep-critical"[^>]*><title>CRITICAL resolver-wide: resolver-wide Bogus burst since/);
+    expect(page).toContain('<ul class="episodes" id="episodes"><li class="ep-text-critical"><b>CRITICAL</b> resolver-wide');
+  });
+
+  it("--bucket applies to the episodes too (as alert --bucket does)", () => {
+    const page10 = embeddedJson(html(file, "--bucket", "10m").stdout) as PageData;
+    const fires = runCli(["alert", file, "--format", "json", "--bucket", "10m"]).stdout.trim().split("\n").map((l) => JSON.parse(l) as { event: string; sinceMs: number }).filter((e) => e.event === "fire");
+    expect(fires.length).toBeGreaterThan(0);
+    expect(page10.episodes.map((e) => e.from)).toEqual(fires.map((e) => new Date(e.sinceMs).toISOString()));
+    expect(page10.timeline.bucketMs).toBe(600_000);
+  });
+});
+
+describe("hostile log text in the page", () => {
+  // Quotes, markup, a script end tag, control characters and a bidi override in a DNS name.
+  const evil = `<script>alert(1)</script>"x'\u0001\u001b[31m</script><!--\u202e<img src=x onerror=alert(2)>.example`;
+  const quoted = evil.replace(/'/g, "\\'");
+  const text = log(
+    [
+      `${at(0)} Debug: DNS query: Q('${quoted}', 'MX')`,
+      `${at(0)} Debug: DNS query: QIP ('${quoted}', 'MX', '10.0.0.53', 60)`,
+      `${at(0)} Debug: DNS query: Q ('${quoted}', 'MX', '10.0.0.53')`,
+      `${at(0)} Debug: DNSSEC Response data([(10, 'mx.x.')], bogus, 0, 300)`,
+      `${at(1)} Info: Start MID 1 ICID 2`,
+    ],
+    dns(10, "ok.example", "mx.ok.example", "192.0.2.67", { mx: "secure", a: "secure", tlsa: "secure" }),
+    connection(20, 900, 90, "192.0.2.67", "ok.example", "a@ok.example"),
+  );
+  const file = join(scratch, "evil <u>'name'.log");
+  writeFileSync(file, text);
+  const page = html(file).stdout;
+
+  it("reaches the page's data (else the test proves nothing)", () => {
+    const data = embeddedJson(page) as PageData;
+    const names = data.domains.map((d) => d[0]);
+    expect(names).toContain(`<script>alert(1)</script>"x'\\x01\\x1b[31m</script><!--\\u202e<img src=x onerror=alert(2)>.example`);
+  });
+
+  it("is text everywhere: no markup, no control character, no second script", () => {
+    expect(page).not.toContain("<script>alert");
+    expect(page).not.toContain("<img");
+    expect(page).not.toContain("<u>");
+    expect(page).not.toContain("<!--");
+    expect(page).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(page.match(/<script/g)).toHaveLength(2);
+    expect(page.match(/<\/script>/g)).toHaveLength(2);
+    // In the HTML part (the verdict names the domain; the inputs table names the file).
+    expect(page).toContain("&lt;script&gt;alert(1)&lt;/script&gt;&quot;x&#39;\\x01\\x1b[31m");
+    expect(page).toContain("evil &lt;u&gt;&#39;name&#39;.log");
+  });
+});
+
+describe("the page's data, unit by unit", () => {
+  const record = (over: Partial<AttemptRecord>): AttemptRecord => ({
+    host: null,
+    start: null,
+    end: null,
+    dcid: null,
+    mids: [],
+    domain: "a.example",
+    mxHost: "mx.a.example",
+    ip: "192.0.2.1",
+    evidence: { mx: "secure", a: "secure", tlsa: "secure", cert: "success" },
+    mode: "opportunistic",
+    decisionByMode: { mandatory: "dane-success", opportunistic: "dane-success" },
+    decision: "dane-success",
+    row: "O1",
+    observed: "dane-success",
+    flags: ["dane-success"],
+    resolvers: ["10.0.0.53"],
+    source: ["f.log:1", "f.log:2", "f.log:3", "g.log:9"],
+    ...over,
+  });
+  const attempt = (startMs: number, over: Partial<AttemptRecord> = {}): Attempt => ({
+    record: record({ start: new Date(startMs).toISOString(), end: new Date(startMs).toISOString(), ...over }),
+    startMs,
+    endMs: startMs,
+    missing: { mandatory: [], opportunistic: [] },
+    bogus: { mx: false, a: false, tlsa: false },
+    result: "delivered",
+    fallbacks: 0,
+    recipients: [],
+    sendingIp: null,
+  });
+  const build = (attempts: Attempt[]) => {
+    const builder = new ReportBuilder("domain");
+    const samples = new AttemptSamples("domain");
+    const timeline = new TimelineBuilder(300_000);
+    for (const a of attempts) {
+      builder.add(a);
+      samples.add(a);
+      timeline.addAttempt(a);
+    }
+    return pageData(builder.finish([], []), timeline.finish(), samples);
+  };
+
+  it("a row shows its newest attempts, newest first, capped, with the count of all", () => {
+    const t0 = Date.UTC(2024, 2, 11, 8);
+    // Out of order, as attempts close.
+    const times = Array.from({ length: 25 }, (_, i) => t0 + ((i * 7) % 25) * 60_000);
+    const data = build(times.map((t) => attempt(t)));
+    const { total, shown } = data.attempts[0]!;
+    expect(total).toBe(25);
+    expect(shown).toHaveLength(ATTEMPTS_PER_ROW);
+    const start = data.attemptColumns.indexOf("start");
+    expect(shown.map((a) => a[start])).toEqual(Array.from({ length: ATTEMPTS_PER_ROW }, (_, i) => new Date(t0 + (24 - i) * 60_000).toISOString()));
+  });
+
+  it("an attempt whose domain the log cannot tell (shared MX host) lands in the unknown row with its candidates", () => {
+    const ambiguous = { ...attempt(Date.UTC(2024, 2, 11, 8)), record: { ...record({ domain: null }), domainCandidates: ["a.example", "b.example"] } as AttemptRecord };
+    const data = build([ambiguous]);
+    expect(data.domains[0]![0]).toBe(UNKNOWN_DOMAIN);
+    const shown = data.attempts[0]!.shown[0]!;
+    expect(shown[data.attemptColumns.indexOf("domain-candidates")]).toEqual(["a.example", "b.example"]);
+    // Without the field (records before it existed) the candidates are empty.
+    expect(build([attempt(0, { domain: null })]).attempts[0]!.shown[0]![data.attemptColumns.indexOf("domain-candidates")]).toEqual([]);
+  });
+
+  it("source lines are given as ranges per file, the files by index", () => {
+    const files = ["f.log", "g.log", "c:\\logs\\x.log"];
+    const index = (file: string) => files.indexOf(file);
+    expect(sourceRanges(["f.log:1", "f.log:2", "f.log:3", "g.log:9", "f.log:4"], index)).toEqual({ ranges: [[0, 1, 3], [1, 9, 9], [0, 4, 4]], more: 0 });
+    expect(sourceRanges(Array.from({ length: 10 }, (_, i) => `f.log:${i * 2}`), index)).toEqual({ ranges: [0, 2, 4, 6, 8, 10].map((n) => [0, n, n]), more: 4 });
+    expect(sourceRanges(["c:\\logs\\x.log:7"], index)).toEqual({ ranges: [[2, 7, 7]], more: 0 });
+  });
+});
