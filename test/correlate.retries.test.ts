@@ -290,3 +290,20 @@ describe("run boundaries from the cache's TTLs", () => {
     ]);
   });
 });
+
+describe("a lone A lookup of a host already seen as an MX host", () => {
+  it("is a retry (its AAAA and CNAME answers still cached), unlike a lone A lookup of any other name", () => {
+    const attempts = run(
+      log(
+        hostLookups(0, "mx.seen.example", "198.51.100.97", "insecure", 60),
+        lookup(400, "mx.seen.example", "A", ["198.51.100.97"], "insecure", "10.0.0.53", 60),
+        lookup(400, "smtp.inbound.example", "A", ["192.0.2.201"], "insecure", "10.0.0.53", 60),
+      ),
+      { mode: "mandatory" },
+    );
+    expect(attempts.map((a) => [attemptRecord(a).start, a.record.mxHost, a.record.evidence.a])).toEqual([
+      ["2024-03-11T08:00:00Z", "mx.seen.example", "insecure"],
+      ["2024-03-11T08:06:40Z", "mx.seen.example", "insecure"],
+    ]);
+  });
+});

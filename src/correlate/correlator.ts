@@ -54,10 +54,24 @@ interface ApplianceState {
   resolutions: Resolutions;
   connections: Map<number, Connection>;
   messages: Messages;
+  /**
+   * Names seen as MX hosts (named by an MX answer, or looked up as `_25._tcp.<host>`), even after
+   * their answers left the cache: a lone A lookup of one is a delivery's, not an inbound check's.
+   */
+  mxHostsSeen: Set<string>;
   nowMs: number | null;
   lastSweepMs: number | null;
   /** Whether this appliance's times are known in UTC (a Time offset header, or --tz). */
   utcKnown: boolean;
+}
+
+const MAX_MX_HOSTS_SEEN = 100_000;
+
+function rememberMxHost(state: ApplianceState, host: string): void {
+  if (state.mxHostsSeen.has(host)) return;
+  // Bounded: forget the oldest.
+  if (state.mxHostsSeen.size >= MAX_MX_HOSTS_SEEN) state.mxHostsSeen.delete(state.mxHostsSeen.values().next().value!);
+  state.mxHostsSeen.add(host);
 }
 
 export class Correlator {
@@ -148,6 +162,7 @@ export class Correlator {
         resolutions: new Resolutions(),
         connections: new Map(),
         messages: new Messages(),
+        mxHostsSeen: new Set(),
         nowMs: null,
         lastSweepMs: null,
         utcKnown: false,
@@ -170,10 +185,12 @@ export class Correlator {
       lookup.domain = lookup.name;
       const previous = state.resolutions.get(lookup.name);
       if (previous !== undefined) this.closeResolution(state, previous);
+      for (const named of mxHosts(lookup.records)) rememberMxHost(state, named);
       const first = mxHosts(lookup.records)[0];
       const resolution = state.resolutions.open(lookup, state.utcKnown, first === undefined ? { cachedA: null, cachedTlsa: null } : this.cachedChain(state, first, lookup.startMs));
       resolution.mids = new Set(state.messages.queuedFor(lookup.name, lookup.startMs));
-    } else if (state.resolutions.attach(lookup) === null && host !== null && before !== null) {
+    } else if (host !== null && lookup.qtype === "TLSA") rememberMxHost(state, host);
+    if (lookup.qtype !== "MX" && state.resolutions.attach(lookup) === null && host !== null && before !== null) {
       this.openFromCache(state, host, lookup, before);
     }
     this.sinks.lookup?.(lookup);
@@ -316,6 +333,7 @@ export class Correlator {
       if (provisional.claims === 0 && provisional.closed) this.finishUnclaimed(state, provisional);
     }
     if (resolution !== null) candidate = withOwnLookups(candidate, resolution, connection.ip);
+    if (candidate?.host) rememberMxHost(state, candidate.host);
     const observed = observedOf(connection);
     const lookups: DnsLookup[] = [];
     const cachedLookups: DnsLookup[] = [];
@@ -379,7 +397,8 @@ export class Correlator {
     // The chain goes on past the MX step only after a Secure or Insecure answer.
     const chainGoesOn = mxStatus === "secure" || mxStatus === "insecure" || (resolution.mx === null && mxStatus === "unknown");
     const a = own.a ?? (!chainGoesOn ? null : (resolution.cachedA ?? (host === null ? null : this.answeredMeanwhile(state, host, resolution))));
-    if (!this.looksLikeDelivery(resolution, own, mxStatus, a !== null)) return;
+    if (!this.looksLikeDelivery(resolution, own, mxStatus, a !== null, host !== null && state.mxHostsSeen.has(host))) return;
+    if (host !== null) rememberMxHost(state, host);
     const aStatus = classification(a);
     // The appliance looks TLSA up only after a Secure A: a cached TLSA answer counts only then.
     const tlsa = own.tlsa ?? (aStatus === "secure" ? resolution.cachedTlsa : null);
@@ -443,14 +462,15 @@ export class Correlator {
    * Not: an MX lookup alone (a sender check), a lone A lookup answered (an inbound connection's
    * forward check).
    */
-  private looksLikeDelivery(resolution: Resolution, own: { lookups: DnsLookup[] }, mxStatus: string, addressKnown: boolean): boolean {
+  private looksLikeDelivery(resolution: Resolution, own: { lookups: DnsLookup[] }, mxStatus: string, addressKnown: boolean, knownMxHost: boolean): boolean {
     if (resolution.mx !== null) {
       const failedOnly = resolution.mx.status === null && resolution.mx.failures.length > 0;
       return own.lookups.length > 0 || mxStatus === "bogus" || mxStatus === "nxdomain" || failedOnly || addressKnown;
     }
     if (resolution.domain !== null || resolution.domainCandidates.length > 0) return true;
-    // A Bogus A answer ends a delivery's chain there (no AAAA, CNAME or TLSA follows).
-    return own.lookups.some((l) => l.qtype !== "A" || l.status === "bogus");
+    // A Bogus A answer ends a delivery's chain there (no AAAA, CNAME or TLSA follows); the AAAA
+    // and CNAME answers may still be cached, so a lone A lookup of a known MX host is a delivery's too.
+    return knownMxHost || own.lookups.some((l) => l.qtype !== "A" || l.status === "bogus");
   }
 
   /** The messages waiting for the domain when the attempt ran, with those a bounce or delay line linked. */
