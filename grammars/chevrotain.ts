@@ -31,5 +31,5 @@ export const chevrotainSource = bundle ?? "chevrotain";
 
 const chevrotain = (await import(bundle === null ? "chevrotain" : pathToFileURL(bundle).href)) as typeof ChevrotainModule;
 
-export const { createToken, createSyntaxDiagramsCode, CstParser, EOF, Lexer } = chevrotain;
-export type { CstNode, IToken, TokenType } from "chevrotain";
+export const { createToken, createSyntaxDiagramsCode, EmbeddedActionsParser, EOF, Lexer } = chevrotain;
+export type { IToken, TokenType } from "chevrotain";

@@ -14,6 +14,11 @@ export const AnyToken = createToken({ name: "AnyToken", pattern: Lexer.NA });
 export const Word = createToken({ name: "Word", pattern: Lexer.NA, categories: [AnyToken] });
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\f\v]+/, group: Lexer.SKIPPED });
+/**
+ * Separates messages lexed together (a batch of messages joined by newlines, one lexer call: a
+ * call per message costs more). No message has one, and no rule accepts one.
+ */
+export const Newline = createToken({ name: "Newline", pattern: "\n" });
 
 /**
  * First characters for a pattern that starts with a negated class, which Chevrotain cannot
@@ -103,13 +108,19 @@ export const Response = keyword("Response", "Response");
 export const Message = keyword("Message", "Message");
 export const SN = keyword("SN", "SN");
 export const Seconds = keyword("Seconds", "seconds");
+export const Details = keyword("Details", "details");
+export const Reason = keyword("Reason", "reason");
 
-export const SQString = createToken({ name: "SQString", pattern: /'(?:[^'\\]|\\.)*'/, categories: [AnyToken] });
-export const DQString = createToken({ name: "DQString", pattern: /"(?:[^"\\]|\\.)*"/, categories: [AnyToken] });
-export const Angle = createToken({ name: "Angle", pattern: /<[^<>]*>/, categories: [AnyToken] });
+// Quoted and bracketed tokens never span a newline: messages lexed together are joined by one,
+// and an unclosed quote (`antivirus repaired 'W32/Zafi-D`) must not swallow the next message.
+export const SQString = createToken({ name: "SQString", pattern: /'(?:[^'\\\n]|\\.)*'/, categories: [AnyToken] });
+export const DQString = createToken({ name: "DQString", pattern: /"(?:[^"\\\n]|\\.)*"/, categories: [AnyToken] });
+export const Angle = createToken({ name: "Angle", pattern: /<[^<>\n]*>/, categories: [AnyToken] });
 // Python 2 longs print with an `L` suffix (`8496573380345476L`).
 export const PyLong = createToken({ name: "PyLong", pattern: /\d+L/, longer_alt: PlainWord, categories: [AnyToken] });
 export const Integer = createToken({ name: "Integer", pattern: /-?\d+/, longer_alt: PlainWord, categories: [AnyToken] });
+/** A lone hyphen: it separates the DSN of a Delayed or Bounced line (` - 4.3.2 - `). After Integer, so `-21600` stays a number. */
+export const Dash = createToken({ name: "Dash", pattern: "-", longer_alt: PlainWord, categories: [Word, AnyToken] });
 export const LParen = createToken({ name: "LParen", pattern: "(", categories: [AnyToken] });
 export const RParen = createToken({ name: "RParen", pattern: ")", categories: [AnyToken] });
 export const LBracket = createToken({ name: "LBracket", pattern: "[", categories: [AnyToken] });
@@ -127,6 +138,7 @@ export const Stray = createToken({
 /** Lexer order: heads before the keywords they start with, keywords before plain words. */
 export const allTokens: TokenType[] = [
   WhiteSpace,
+  Newline,
   DnsQueryNetworkErrorHead,
   DnsQueryHead,
   DnsEncacheHead,
@@ -180,11 +192,14 @@ export const allTokens: TokenType[] = [
   Message,
   SN,
   Seconds,
+  Details,
+  Reason,
   SQString,
   DQString,
   Angle,
   PyLong,
   Integer,
+  Dash,
   LParen,
   RParen,
   LBracket,

@@ -55,16 +55,16 @@ describe("esa-dane parse", () => {
   it("reports a missing input with its name, exits 2, and still reads the others", () => {
     const result = runCli(["parse", "samples/thinkbeyond-daneverify.@20190204T201552.s", "no/such/file.s"]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain("esa-dane: no/such/file.s: no such file or directory");
+    expect(result.stderr).toContain("esa-dane parse: no/such/file.s: no such file or directory");
     expect(result.stdout.trim().split("\n")).toHaveLength(27);
   });
 
-  it("warns about a directory without log files", () => {
+  it("warns about a directory without log files, and exits 2 when nothing else had a log line", () => {
     const dir = mkdtempSync(join(tmpdir(), "esa-dane-empty-"));
     writeFileSync(join(dir, "notes.md"), "# not a log\n");
     const result = runCli(["parse", dir]);
-    expect(result.status).toBe(0);
-    expect(result.stderr).toContain(`esa-dane: warning: ${dir}: no log files in this directory`);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`esa-dane parse: warning: ${dir}: no log files in this directory`);
   });
 
   it("prints the accounting table on stderr by default", () => {

@@ -1,5 +1,5 @@
 // Scenario tests of the correlation on literal log text, in the line forms of Cisco's tech note
-// 214794 and of the public ESA samples (shared/reference/public-samples/): each delivery
+// 214794 and of the public ESA samples (test/fixtures/public-samples/): each delivery
 // attempt's evidence, decision per mode, flags and resolvers, through the whole pipeline
 // (readText -> grammar -> events -> correlator) without files.
 import { readFileSync } from "node:fs";

@@ -159,12 +159,12 @@ describe("esa-dane deliveries --format table and --explain", () => {
   it("prints one table row per attempt, with the evidence in letters", () => {
     const table = runCli(["deliveries", "samples/", "--format", "table", "--year", "2024"]);
     expect(table.status).toBe(0);
-    const rows = table.stdout.split("\n").filter((l) => /^│ \d{4}-/.test(l));
+    const rows = table.stdout.split("\n").filter((l) => /^\d{4}-/.test(l));
     expect(rows).toHaveLength(15);
     expect(rows.find((l) => l.includes("219102"))).toMatch(/dane-ok\.example .* S S S ok .* dane-success/);
-    expect(rows.find((l) => l.includes("bogus-mx.example"))).toMatch(/B \? \? \? .* dane-fail .* no-connection .* bogus,resolver-fallback/);
+    expect(rows.find((l) => l.includes("bogus-mx.example"))).toMatch(/B \? \? \? .* dane-fail .* no-connection +bogus,resolver-fallback/);
     expect(rows.find((l) => l.includes("signed-nodane"))).toMatch(/S S NX \?/);
-    expect(rows.find((l) => l.includes("esa2.example.com"))).toMatch(/12044 .* example\.net/);
+    expect(rows.find((l) => l.includes("esa2.example.com"))).toMatch(/12044 +example\.net/);
     expect(table.stdout).toContain("15 attempt(s).");
     // The table does not print JSON.
     expect(table.stdout).not.toContain('"decisionByMode"');
@@ -174,8 +174,8 @@ describe("esa-dane deliveries --format table and --explain", () => {
     const explain = runCli(["deliveries", "samples/thinkbeyond-daneverify.@20190204T201552.s", "samples/ietf-daneverify.@20190204T200847.s", "--explain", "--format", "table", "--mode", "opportunistic"]);
     expect(explain.status).toBe(0);
     const out = explain.stdout;
-    expect(out).toContain("thinkbeyond.ch DCID -: tls-fallback (O12)");
-    expect(out).toContain("ietf.org DCID -: undetermined");
+    expect(out).toMatch(/ thinkbeyond\.ch .* tls-fallback \(O12\) /);
+    expect(out).toMatch(/ ietf\.org .* undetermined /);
     const refs = [...out.matchAll(/^ {4}(samples\/\S+):(\d+) {2}(.*)$/gm)];
     // Every line of both runs is evidence (ietf 30 lines less none, thinkbeyond 27), each with its text.
     expect(refs.length).toBeGreaterThanOrEqual(50);
@@ -186,13 +186,14 @@ describe("esa-dane deliveries --format table and --explain", () => {
     expect(out).toContain("Warning: Received an invalid DNS Response: SERVER FAILED to IP 194.191.40.83 looking up thinkbeyond-ch.mail.protection.outlook.com");
   });
 
-  it("--explain with NDJSON prints the record before its lines", () => {
+  it("--explain with NDJSON puts the lines in the record: still one JSON object per line", () => {
     const explain = runCli(["deliveries", "samples/ietf-daneverify.@20190204T200847.s", "--explain"]);
     const lines = explain.stdout.trimEnd().split("\n");
-    const record = JSON.parse(lines[0]!) as Rec;
-    expect(attemptRecordErrors(record)).toEqual([]);
-    expect(lines.slice(1)).toHaveLength(record.source.length);
-    expect(lines[1]).toBe(`    ${record.source[0]}  Mon Feb  4 20:08:47 2019 Debug: DNS query: Q('ietf.org', 'MX')`);
+    expect(lines).toHaveLength(1);
+    const { lines: explained, ...record } = JSON.parse(lines[0]!) as Rec & { lines: { source: string; text: string | null }[] };
+    expect(attemptRecordErrors(record as Rec)).toEqual([]);
+    expect(explained).toHaveLength(record.source.length);
+    expect(explained[0]).toEqual({ source: record.source[0], text: "Mon Feb  4 20:08:47 2019 Debug: DNS query: Q('ietf.org', 'MX')" });
   });
 
   it("--dest-controls sets the mode per domain; a bad file is a usage error naming its line", () => {
@@ -208,7 +209,7 @@ describe("esa-dane deliveries --format table and --explain", () => {
     writeFileSync(bad, "default opportunistic\n\nexample.com sometimes\n");
     const refused = runCli(["deliveries", "samples/", "--dest-controls", bad]);
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain(`${bad}:3: unknown mode 'sometimes'`);
+    expect(refused.stderr).toContain(`${bad}:3: --dest-controls: unknown mode 'sometimes'`);
     expect(refused.stdout).toBe("");
   });
 

@@ -153,6 +153,7 @@ describe("inputs", () => {
         "mail_logs_d.@20240311T000000.s.gz",
         ".hidden.s",
         "notes.json",
+        "notes.txt",
         "other.log",
       ]),
     ).toEqual(["mail_logs_d.@20240311T000000.s.gz", "mail_logs_d.@20240312T000000.s", "mail_logs_d.current", "other.log"]);

@@ -20,7 +20,7 @@ import { readText } from "../src/input/read.js";
 import { ESA_FRAGMENTS } from "./helpers/fragments.js";
 
 function classifyAll(text: string): ClassifiedRecord[] {
-  const counts: ReaderCounts = { joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0 };
+  const counts: ReaderCounts = { logLines: 0, joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0 };
   const records: ClassifiedRecord[] = [];
   const reader = new RecordReader(counts, (record) => records.push(record));
   text.split("\n").forEach((line, i) => reader.pushLine(line, i + 1, 0));

@@ -1,10 +1,12 @@
-// Random and hostile input never crashes the reader, and the accounting always adds up.
+// Random and hostile input never crashes the reader, and the accounting always adds up; the
+// speed paths of the reader give the same records as the plain ones.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { newFileStats } from "../src/input/accounting.js";
 import { Clock } from "../src/input/clock.js";
 import { LineSplitter } from "../src/input/lines.js";
-import { RecordAssembler } from "../src/input/records.js";
+import { readPrefix, readPrefixGeneral } from "../src/input/prefix.js";
+import { CLASSIFY_BATCH, RecordAssembler, RecordReader, type ClassifiedRecord, type ReaderCounts } from "../src/input/records.js";
 import { Correlator } from "../src/correlate/correlator.js";
 import { ESA_FRAGMENTS as FRAGMENTS } from "./helpers/fragments.js";
 
@@ -72,6 +74,66 @@ describe("hostile input", () => {
         expect(stats.read).toBe(stats.parsed + stats.unknown + stats.malformed);
       }),
       { numRuns: 400 },
+    );
+  });
+});
+
+// Two speed paths of the input stage must not change a single record (issue 13): the fast path
+// for the file-form prefix, and classifying records in batches (their messages lexed together).
+describe("speed paths give the same records as the plain ones", () => {
+  /** Mostly the usual value, sometimes one of the odd ones. */
+  const mostly = (usual: fc.Arbitrary<string>, ...odd: string[]) => fc.oneof({ weight: 6, arbitrary: usual }, { weight: 1, arbitrary: fc.constantFrom(...odd) });
+  const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, "0"));
+  // File-form prefixes, right and subtly wrong: every field and separator varies.
+  const filePrefix = fc
+    .tuple(
+      mostly(fc.constantFrom("Mon", "Tue", "Sun"), "Xyz", "mon", "", "Mo"),
+      mostly(fc.constant(" "), "  ", "\t"),
+      mostly(fc.constantFrom("Jan", "Feb", "Dec"), "Foo", "feb", "Fe"),
+      mostly(fc.integer({ min: 1, max: 31 }).map((d) => (d < 10 ? `  ${d}` : ` ${d}`)), " 0", "  0", " 32", " 04", " 4", "\u00a04", "  x", " 29", " 30"),
+      mostly(two(23), "24", "7", "x1"),
+      mostly(two(59), "60", "5", ""),
+      mostly(two(59), "60", "61", "5", ""),
+      mostly(fc.integer({ min: 1990, max: 2030 }).map((y) => ` ${y}`), "", " 24", " 0999", " 2000", " 1900", "  2024", " 202x"),
+      mostly(fc.constant(" "), "", "  ", "x"),
+      mostly(fc.constantFrom("Info", "Debug", "Warning", "Critical", "Trace"), "Infox", "info", "Inf", "Debug:x", "esa1 mail_logs_d: Info", ""),
+      mostly(fc.constant(": "), ":", ":  ", " : ", ":x", ""),
+    )
+    .map((parts) => parts[0] + parts[1] + parts[2] + parts[3] + " " + parts[4] + ":" + parts[5] + ":" + parts[6] + parts[7] + parts[8] + parts[9] + parts[10]);
+  const line = fc.oneof(
+    { weight: 8, arbitrary: fc.tuple(filePrefix, fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 8 })).map(([p, parts]) => p + parts.join("")) },
+    { weight: 2, arbitrary: fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLength: 14 }).map((parts) => parts.join("")) },
+  );
+
+  it("the file-form fast path reads every prefix as the general reader does", () => {
+    fc.assert(
+      fc.property(line, (text) => {
+        expect(readPrefix(text)).toEqual(readPrefixGeneral(text));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  function recordsOf(text: string, batch: number): ClassifiedRecord[] {
+    const counts: ReaderCounts = { logLines: 0, joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0 };
+    const out: ClassifiedRecord[] = [];
+    const reader = new RecordReader(counts, (record) => out.push(record), batch);
+    const splitter = new LineSplitter((l, n, flags) => reader.pushLine(l, n, flags));
+    splitter.push(text);
+    splitter.end();
+    reader.flush();
+    return out;
+  }
+
+  it("records classified in batches (one lexer call each) equal records classified one by one", () => {
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 40 }), fc.integer({ min: 2, max: 20 }), (lines, batch) => {
+        const text = lines.join("\n");
+        const single = recordsOf(text, 1);
+        expect(recordsOf(text, batch)).toEqual(single);
+        expect(recordsOf(text, CLASSIFY_BATCH)).toEqual(single);
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -6,8 +6,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ReportArgs } from "../src/cli/commands/report.js";
-import { parseTimeBound, runReport, writeAtomically } from "../src/cli/run-report.js";
+import type { ReportArgs } from "../src/cli/args.js";
+import { parseTimeBound } from "../src/cli/filter-options.js";
+import { runReport, writeAtomically } from "../src/cli/run-report.js";
 import type { Attempt } from "../src/correlate/types.js";
 import { readText } from "../src/input/read.js";
 import { Analysis, analyse } from "../src/pipeline.js";
@@ -26,7 +27,7 @@ async function report(inputs: string[], options: Partial<ReportArgs> = {}): Prom
     stats: "none",
     workers: 0,
     mode: "unknown",
-    quiet: 300,
+    "close-after": 300,
     format: "json",
     by: "domain",
     domain: [],
@@ -107,7 +108,7 @@ const COUNTERS: Record<string, Schema> = {
   noDnsEvidence: "count",
 };
 const FILE_STATS: Schema = {
-  object: { file: "string", read: "count", parsed: "count", unknown: "count", malformed: "count", joined: "count", truncated: "count", invalidUtf8: "count", nulBytes: "count", error: "string|null" },
+  object: { file: "string", read: "count", parsed: "count", unknown: "count", malformed: "count", logLines: "count", joined: "count", truncated: "count", invalidUtf8: "count", nulBytes: "count", error: "string|null" },
   exact: true,
 };
 const REPORT_SCHEMA: Schema = {
@@ -686,34 +687,35 @@ describe("report filters", () => {
     expect(await attemptsOf({ until: "2024-03-11T09:00:02.001Z" })).toBe(6);
   });
 
-  it("parseTimeBound: relative forms count back from now; ISO forms; null for nonsense", () => {
-    const now = Date.UTC(2024, 2, 11, 12, 0, 0);
-    expect(parseTimeBound("30m", now)).toBe(now - 30 * 60_000);
-    expect(parseTimeBound("24h", now)).toBe(now - 24 * 3_600_000);
-    expect(parseTimeBound("7d", now)).toBe(now - 7 * 86_400_000);
-    expect(parseTimeBound("2w", now)).toBe(now - 14 * 86_400_000);
-    expect(parseTimeBound("90s", now)).toBe(now - 90_000);
-    expect(parseTimeBound("1.5h", now)).toBe(now - 5_400_000);
-    expect(parseTimeBound(" 2h ", now)).toBe(now - 7_200_000);
-    expect(parseTimeBound("2024-03-11T08:00Z", now)).toBe(Date.UTC(2024, 2, 11, 8));
-    expect(parseTimeBound("2024-03-11T08:00", now)).toBe(Date.UTC(2024, 2, 11, 8));
-    expect(parseTimeBound("2024-03-11T09:00+01:00", now)).toBe(Date.UTC(2024, 2, 11, 8));
-    expect(parseTimeBound("2024-03-11", now)).toBe(Date.UTC(2024, 2, 11));
-    for (const bad of ["yesterday", "5y", "-3h", "", "h"]) expect(parseTimeBound(bad, now), bad).toBeNull();
+  it("parseTimeBound: relative forms are intervals before the end of the log; ISO forms; null for nonsense", () => {
+    expect(parseTimeBound("30m")).toEqual({ beforeEndMs: 30 * 60_000 });
+    expect(parseTimeBound("24h")).toEqual({ beforeEndMs: 24 * 3_600_000 });
+    expect(parseTimeBound("7d")).toEqual({ beforeEndMs: 7 * 86_400_000 });
+    expect(parseTimeBound("2w")).toEqual({ beforeEndMs: 14 * 86_400_000 });
+    expect(parseTimeBound("90s")).toEqual({ beforeEndMs: 90_000 });
+    expect(parseTimeBound("1.5h")).toEqual({ beforeEndMs: 5_400_000 });
+    expect(parseTimeBound(" 2h ")).toEqual({ beforeEndMs: 7_200_000 });
+    expect(parseTimeBound("2024-03-11T08:00Z")).toEqual({ absoluteMs: Date.UTC(2024, 2, 11, 8) });
+    expect(parseTimeBound("2024-03-11T08:00")).toEqual({ absoluteMs: Date.UTC(2024, 2, 11, 8) });
+    expect(parseTimeBound("2024-03-11 08:00")).toEqual({ absoluteMs: Date.UTC(2024, 2, 11, 8) });
+    expect(parseTimeBound("2024-03-11T09:00+01:00")).toEqual({ absoluteMs: Date.UTC(2024, 2, 11, 8) });
+    expect(parseTimeBound("2024-03-11")).toEqual({ absoluteMs: Date.UTC(2024, 2, 11) });
+    for (const bad of ["yesterday", "5y", "-3h", "", "h"]) expect(parseTimeBound(bad), bad).toBeNull();
   });
 
-  it("--since with a relative form, on a log written relative to now", async () => {
-    const now = Date.now();
-    const minute = Math.floor(now / 60_000) * 60_000;
-    const b = new LogBuilder({ start: minute - 3 * 3_600_000 });
-    b.delivery({ domain: "old.example", mxHost: "mx.old.example", ip: "192.0.2.1", at: minute - 3 * 3_600_000 + 1000 });
-    b.delivery({ domain: "new.example", mxHost: "mx.new.example", ip: "192.0.2.2", at: minute - 30 * 60_000 });
-    const recent = join(scratch, "recent.log");
-    writeFileSync(recent, b.text());
-    const domainsSince = async (since: string) => (JSON.parse((await report([recent], { since, year: undefined })).text) as JsonReport).domains.map((d) => d.name);
-    expect(await domainsSince("1h")).toEqual(["new.example"]);
-    expect((await domainsSince("4h")).sort()).toEqual(["new.example", "old.example"]);
-    expect(await domainsSince("5m")).toEqual([]);
+  it("--since with a relative form counts back from the end of the log read, not from the clock", async () => {
+    // A log of 2019: counted back from now, '4h' would find nothing in it.
+    const end = Date.UTC(2019, 1, 4, 20, 0, 0);
+    const b = new LogBuilder({ start: end - 3 * 3_600_000 });
+    b.delivery({ domain: "old.example", mxHost: "mx.old.example", ip: "192.0.2.1", at: end - 3 * 3_600_000 + 1000 });
+    b.delivery({ domain: "new.example", mxHost: "mx.new.example", ip: "192.0.2.2", at: end - 30 * 60_000 });
+    const old = join(scratch, "old-2019.log");
+    writeFileSync(old, b.text());
+    const reportSince = async (since: string) => JSON.parse((await report([old], { since, year: undefined })).text) as JsonReport;
+    expect((await reportSince("1h")).domains.map((d) => d.name)).toEqual(["new.example"]);
+    expect((await reportSince("4h")).domains.map((d) => d.name).sort()).toEqual(["new.example", "old.example"]);
+    // The saved report says which absolute time the relative bound came to.
+    expect((await reportSince("1h")).filters.since).toMatch(/^2019-02-04T1[89]:/);
   });
 
   it("--by mx: one row per MX host, with the domains in place of MX hosts", async () => {
@@ -748,9 +750,9 @@ describe("report filters", () => {
     const dir = mkdtempSync(join(scratch, "output-"));
     const target = join(dir, "is-a-directory");
     mkdirSync(target);
-    await expect(runReport({ inputs: [path], stats: "none", workers: 0, mode: "unknown", quiet: 300, format: "json", by: "domain", domain: [], contact: "postmaster", output: target })).resolves.toBe(1);
+    await expect(runReport({ inputs: [path], stats: "none", workers: 0, mode: "unknown", "close-after": 300, format: "json", by: "domain", domain: [], contact: "postmaster", output: target })).rejects.toMatchObject({ problem: { code: "E_USAGE" } });
     expect(readdirSync(dir)).toEqual(["is-a-directory"]);
-    await expect(runReport({ inputs: [path], stats: "none", workers: 0, mode: "unknown", quiet: 300, format: "json", by: "domain", domain: [], contact: "postmaster", output: join(dir, "missing", "x.json") })).resolves.toBe(1);
+    await expect(runReport({ inputs: [path], stats: "none", workers: 0, mode: "unknown", "close-after": 300, format: "json", by: "domain", domain: [], contact: "postmaster", output: join(dir, "missing", "x.json") })).rejects.toMatchObject({ problem: { code: "E_USAGE" } });
   });
 
   it("a rename that fails leaves no temporary file behind, and says why", async () => {

@@ -6,6 +6,7 @@ import type { Attribution } from "./attribution.js";
 import type { AlertEvent, BogusDetector, EpisodeReport, Level, TimelineRow } from "./detector.js";
 import type { LedgerVerdict } from "./ledger.js";
 import type { AlertError } from "./errors.js";
+import { jsonLine } from "../output/json.js";
 
 export type PluginState = Level | "UNKNOWN";
 
@@ -129,11 +130,11 @@ export function pluginOutput(detector: BogusDetector, report: PluginReport): str
 /** One alert event as a JSON object (--format json), times as ISO 8601 as well as numbers. */
 export function alertJson(event: AlertEvent): string {
   const { event: happened, level, kind, atMs, sinceMs, ...rest } = event;
-  return JSON.stringify({ event: happened, level, kind, at: isoTime(atMs), since: isoTime(sinceMs), atMs, sinceMs, ...rest });
+  return jsonLine({ event: happened, level, kind, at: isoTime(atMs), since: isoTime(sinceMs), atMs, sinceMs, ...rest });
 }
 
 export function problemJson(problem: AlertError): string {
-  return JSON.stringify({ event: "error", ...problem });
+  return jsonLine({ event: "error", ...problem });
 }
 
 /** The time line of buckets (--verbose): quiet stretches collapsed into one row. */

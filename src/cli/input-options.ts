@@ -2,6 +2,7 @@
 import { setFlagsFromString } from "node:v8";
 import type { Argv } from "yargs";
 import type { ReadResult } from "../input/read.js";
+import { commandOf, exitStatusOfAll, problemText, usageProblem, warningText, type Problem } from "./problems.js";
 
 export interface InputArgs {
   inputs: string[];
@@ -35,6 +36,12 @@ export function withInputOptions<T>(yargs: Argv<T>): Argv<T & InputArgs> {
       if (year !== undefined && (!Number.isInteger(year) || year < 1970 || year > 9999)) return "--year takes a year such as 2024";
       const workers = (argv as { workers?: number }).workers;
       if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || workers > 64)) return "--workers takes a whole number from 0 to 64";
+      // Waiting silently for a terminal to type a log is never what was meant.
+      const inputs = (argv as { inputs?: string[] }).inputs ?? [];
+      if ((inputs.length === 0 || inputs.includes("-")) && process.stdin.isTTY === true) {
+        const command = commandOf(process.argv.slice(2)) ?? "<command>";
+        return `no input named, and standard input is a terminal. Name log files or directories (esa-dane ${command} /var/log/esa/), or pipe a log in (zcat mail_logs_d.gz | esa-dane ${command} -)`;
+      }
       return true;
     }) as unknown as Argv<T & InputArgs>;
 }
@@ -54,25 +61,56 @@ function tuneHeap(workers: number): void {
 export async function validateZone(zone: string | undefined): Promise<void> {
   if (zone === undefined) return;
   const { Clock } = await import("../input/clock.js");
-  if (!Clock.isValidZone(zone)) {
-    process.stderr.write(`esa-dane: --tz: unknown time zone '${zone}' (use an IANA name such as Europe/Zurich or UTC)\n`);
-    process.exit(1);
-  }
+  if (!Clock.isValidZone(zone)) throw usageProblem(`--tz: unknown time zone '${zone}' (use an IANA name such as Europe/Zurich or UTC)`);
 }
 
-/** Prints the accounting and input errors to stderr; returns the exit status (2 if an input failed). */
+/**
+ * What was wrong with the inputs, one problem per input: unreadable (E_INPUT), or read but
+ * without a single log line (empty, binary, another kind of file). E_NO_LOG_LINES closes the
+ * list when no input had a log line at all. Pure.
+ */
+export function inputProblems(result: Pick<ReadResult, "errors" | "files">): { problems: Problem[]; warnings: Problem[] } {
+  const problems: Problem[] = result.errors.map((e) => ({ code: "E_INPUT", input: e.input, message: e.message }));
+  const warnings: Problem[] = [];
+  let withLogLines = 0;
+  for (const file of result.files) {
+    if (file.error !== null) continue;
+    // A binary file may hold a few strings that look like log lines; none of them reads as one.
+    const binary = file.parsed === 0 && file.nulBytes + file.invalidUtf8 > file.read / 10;
+    if (file.logLines > 0 && !binary) {
+      withLogLines++;
+      continue;
+    }
+    const what =
+      file.read === 0
+        ? "empty, no lines to read"
+        : binary
+          ? "binary content, not a mail log"
+          : `not a mail log: none of its ${file.read} lines starts like a log line ('Mon Feb  4 20:08:47 2019 Info: ...' or syslog)`;
+    warnings.push({ code: "E_NO_LOG_LINES", input: file.file, message: what });
+  }
+  if (problems.length === 0 && withLogLines === 0) {
+    problems.push({ code: "E_NO_LOG_LINES", message: result.files.length === 0 ? "no log line in the input: nothing to read" : "no log line in the input" });
+  }
+  return { problems, warnings };
+}
+
+/** Prints the input problems and the accounting to stderr; returns the exit status (2 if an input failed or none had a log line). */
 export async function finishRun(result: ReadResult, args: InputArgs): Promise<number> {
-  const { escapeTerminal } = await import("../output/escape.js");
-  for (const warning of result.warnings) process.stderr.write(`esa-dane: warning: ${escapeTerminal(warning.input)}: ${escapeTerminal(warning.message)}\n`);
-  for (const error of result.errors) process.stderr.write(`esa-dane: ${escapeTerminal(error.input)}: ${escapeTerminal(error.message)}\n`);
+  const command = commandOf(process.argv.slice(2));
+  for (const warning of result.warnings) process.stderr.write(warningText({ code: "E_INPUT", input: warning.input, message: warning.message }, command));
+  const { problems, warnings } = inputProblems(result);
+  for (const warning of warnings) process.stderr.write(warningText(warning, command));
+  for (const problem of problems) process.stderr.write(problemText(problem, command));
   if (args.stats === "json") {
     const { accountingJson } = await import("../output/accounting-text.js");
-    process.stderr.write(`${JSON.stringify(accountingJson(result.files))}\n`);
-  } else if (args.stats === "table") {
+    const { jsonLine } = await import("../output/json.js");
+    process.stderr.write(`${jsonLine(accountingJson(result.files))}\n`);
+  } else if (args.stats === "table" && result.files.length > 0) {
     const { accountingTable } = await import("../output/accounting-text.js");
     process.stderr.write(accountingTable(result.files));
   }
-  return result.errors.length > 0 ? 2 : 0;
+  return exitStatusOfAll(problems, command);
 }
 
 /** Writes to stdout, resolving once the data is handed off (so large outputs are not cut). */

@@ -1,6 +1,5 @@
 // `esa-dane alert`: Bogus spikes over log time, in the monitoring-plugin convention. Every way it
 // can fail ends as UNKNOWN (exit 3) with a coded problem, never as an exception.
-import { readFile } from "node:fs/promises";
 import { BogusDetector } from "../alert/detector.js";
 import { errorCodeOf, messageOf, type AlertError } from "../alert/errors.js";
 import { detectorOptions, parseDuration } from "../alert/options.js";
@@ -13,7 +12,8 @@ import type { FileCursor, IncrementalIssue } from "../input/incremental.js";
 import { resolveInputs } from "../input/sources.js";
 import { escapeTerminal } from "../output/escape.js";
 import { Analysis, analyse, type AnalysisOptions } from "../pipeline.js";
-import type { AlertArgs } from "./commands/alert.js";
+import { destinationControlsOptions } from "./analysis-options.js";
+import type { AlertArgs } from "./args.js";
 import { writeOut } from "./input-options.js";
 
 type Print = (text: string) => void | Promise<void>;
@@ -27,20 +27,8 @@ function printProblems(args: AlertArgs, problems: readonly AlertError[], print: 
 
 /** The correlator's options; a bad destination controls file is a problem, not an exit. */
 async function correlatorOptions(args: AlertArgs): Promise<{ options: CorrelatorOptions } | { error: AlertError }> {
-  const options: CorrelatorOptions = { mode: args.mode, quietSeconds: args.quiet };
-  const path = args["dest-controls"];
-  if (path === undefined) return { options };
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    return { error: { code: "E_DEST_CONTROLS", input: path, message: messageOf(error) } };
-  }
-  const { parseDestinationControls } = await import("../correlate/destination-controls.js");
-  const { controls, errors } = parseDestinationControls(text);
-  const first = errors[0];
-  if (first !== undefined) return { error: { code: "E_DEST_CONTROLS", input: path, message: `line ${first.line}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}` } };
-  return { options: { ...options, destinationControls: controls } };
+  const result = await destinationControlsOptions(args);
+  return "error" in result ? { error: { ...result.error, code: "E_DEST_CONTROLS" } } : result;
 }
 
 /** A dead feed: nothing to watch is not "no Bogus". */
@@ -55,7 +43,8 @@ function issuesAsProblems(issues: readonly IncrementalIssue[]): AlertError[] {
 async function printStats(args: AlertArgs, files: readonly FileStats[]): Promise<void> {
   if (args.stats === "json") {
     const { accountingJson } = await import("../output/accounting-text.js");
-    process.stderr.write(`${JSON.stringify(accountingJson(files))}\n`);
+    const { jsonLine } = await import("../output/json.js");
+    process.stderr.write(`${jsonLine(accountingJson(files))}\n`);
   } else if (args.stats === "table") {
     const { accountingTable } = await import("../output/accounting-text.js");
     process.stderr.write(accountingTable(files));

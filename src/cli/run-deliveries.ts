@@ -1,35 +1,49 @@
-// `esa-dane deliveries`: one line per delivery attempt, as the contract has it.
+// `esa-dane deliveries`: one line per delivery attempt, as the contract has it, streamed as the
+// attempts close. --explain adds the text of each attempt's source lines: inside the NDJSON
+// record (field `lines`), so the output stays one JSON object per line, or under the table row.
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Attempt } from "../correlate/types.js";
-import { attemptsTable } from "../output/deliveries-table.js";
+import { ATTEMPTS_TABLE_HEADER, attemptRow, attemptsTableFooter } from "../output/deliveries-table.js";
 import { OutputBuffer } from "../output/buffer.js";
 import { escapeTerminal } from "../output/escape.js";
+import { jsonLine } from "../output/json.js";
 import { analyse } from "../pipeline.js";
 import { correlatorOptions } from "./analysis-options.js";
-import type { DeliveriesArgs } from "./commands/deliveries.js";
+import type { DeliveriesArgs } from "./args.js";
+import { AttemptFilter } from "./filter-options.js";
 import { finishRun, validateZone } from "./input-options.js";
 
 export async function runDeliveries(args: DeliveriesArgs): Promise<number> {
   await validateZone(args.tz);
-  const options = { ...(await correlatorOptions(args)), host: args.host, zone: args.tz, year: args.year, workers: args.workers, backpressure: () => out.drained };
   const out = new OutputBuffer(process.stdout);
+  const options = { ...(await correlatorOptions(args)), host: args.host, zone: args.tz, year: args.year, workers: args.workers, backpressure: () => out.drained };
+  const table = args.format === "table";
+  let count = 0;
   const kept: Attempt[] = [];
-  const { read } = await analyse(args.inputs, options, {
-    attempt: (attempt) => {
-      if (args.format === "ndjson" && !args.explain) out.line(JSON.stringify(attempt.record));
-      else kept.push(attempt);
-    },
-  });
-  if (args.format === "table") out.line(attemptsTable(kept, process.stdout.columns));
+  const print = (attempt: Attempt): void => {
+    count++;
+    if (args.explain) kept.push(attempt);
+    else out.line(table ? attemptRow(attempt) : jsonLine(attempt.record));
+  };
+  const filter = new AttemptFilter(args, print);
+  if (table) out.line(ATTEMPTS_TABLE_HEADER);
+  const { read } = await analyse(args.inputs, options, { attempt: filter.add });
+  filter.finish();
   if (args.explain) {
+    // The lines are read back from their files at the end: the reader keeps no text of the lines it used.
     const lines = await sourceLines(kept.flatMap((a) => a.record.source));
+    const textOf = (ref: string): string | null => lines.get(ref) ?? null;
     for (const attempt of kept) {
-      if (args.format === "ndjson") out.line(JSON.stringify(attempt.record));
-      else out.line(`${escapeTerminal(attempt.record.domain ?? "(unknown domain)")} DCID ${attempt.record.dcid ?? "-"}: ${attempt.record.decision}${attempt.record.row ? ` (${attempt.record.row})` : ""}`);
-      for (const ref of attempt.record.source) out.line(`    ${escapeTerminal(ref)}  ${escapeTerminal(lines.get(ref) ?? "(line not available: standard input)")}`);
+      if (!table) {
+        out.line(jsonLine({ ...attempt.record, lines: attempt.record.source.map((source) => ({ source, text: textOf(source) })) }));
+        continue;
+      }
+      out.line(attemptRow(attempt));
+      for (const ref of attempt.record.source) out.line(`    ${escapeTerminal(ref)}  ${escapeTerminal(textOf(ref) ?? "(line not available: standard input)")}`);
     }
   }
+  if (table) out.line(attemptsTableFooter(count));
   await out.close();
   return finishRun(read, args);
 }

@@ -4,9 +4,10 @@ import type { Malformed } from "../events/types.js";
 import { eventToJson } from "../output/events-json.js";
 import { escapeTerminal } from "../output/escape.js";
 import { OutputBuffer } from "../output/buffer.js";
-import { finishRun, validateZone, type InputArgs } from "./input-options.js";
+import type { ParseArgs } from "./args.js";
+import { finishRun, validateZone } from "./input-options.js";
 
-export async function runParse(args: InputArgs & { unknown: boolean; "max-malformed": number }): Promise<number> {
+export async function runParse(args: ParseArgs): Promise<number> {
   await validateZone(args.tz);
   const out = new OutputBuffer(process.stdout);
   let malformedShown = 0;

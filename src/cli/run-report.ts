@@ -1,38 +1,28 @@
 // `esa-dane report`: aggregate attempts per domain and print the report in one format.
 import { rename, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { DateTime } from "luxon";
-import type { Attempt, DnsLookup } from "../correlate/types.js";
+import type { DnsLookup } from "../correlate/types.js";
 import { resolveInputs } from "../input/sources.js";
-import { escapeJsonText, escapeTerminal } from "../output/escape.js";
 import { analyse } from "../pipeline.js";
 import { globMatcher, ReportBuilder } from "../report/aggregate.js";
 import { BogusDetector, DEFAULT_DETECTOR } from "../alert/detector.js";
 import { renderCsv, renderJson, renderMarkdown, renderPrometheus, renderTable } from "../report/formats.js";
 import { TlsRptBuilder } from "../report/tlsrpt.js";
 import { correlatorOptions } from "./analysis-options.js";
-import type { ReportArgs } from "./commands/report.js";
-import { finishRun, validateZone } from "./input-options.js";
+import { AttemptFilter, parseTimeBound } from "./filter-options.js";
+import { CliProblem, usageProblem } from "./problems.js";
+import type { ReportArgs } from "./args.js";
+import { finishRun, validateZone, writeOut } from "./input-options.js";
 import { Progress } from "./progress.js";
+import { jsonLine } from "../output/json.js";
 
 /** Width of the table format when stdout is not a terminal (a file, a pipe): wide, but bounded. */
 const NON_TTY_WIDTH = 160;
+/** Rows of the table and Markdown formats on a terminal unless --top says otherwise. */
+const TERMINAL_TOP = 25;
 
-/** ISO 8601 (UTC unless it names a zone) or relative to now: 30m, 24h, 7d, 2w. Null when unreadable. */
-export function parseTimeBound(text: string, now = Date.now()): number | null {
-  const relative = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/.exec(text.trim());
-  if (relative) {
-    const unit = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3 }[relative[2] as "s" | "m" | "h" | "d" | "w"];
-    return now - Number(relative[1]) * unit;
-  }
-  const iso = DateTime.fromISO(text.trim(), { zone: "utc" });
-  return iso.isValid ? iso.toMillis() : null;
-}
-
-/** A usage error: the message on stderr, and exit status 1 for the caller to return. */
-function usage(message: string): 1 {
-  process.stderr.write(`esa-dane: ${escapeTerminal(message)}\n`);
-  return 1;
+function usage(message: string): never {
+  throw usageProblem(message);
 }
 
 /** Why --output cannot be written, found before hours of reading rather than after; null when it looks writable. */
@@ -65,12 +55,7 @@ function errorText(error: unknown): string {
  */
 async function writeOutput(path: string | undefined, text: string): Promise<string | null> {
   if (path !== undefined) return writeAtomically(path, text);
-  // A reader that went away (`| head`) is not an error of ours.
-  process.stdout.once("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw error;
-  });
-  if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once("drain", resolve));
+  await writeOut(text);
   return null;
 }
 
@@ -87,39 +72,37 @@ export async function writeAtomically(path: string, text: string): Promise<strin
   }
 }
 
-function isoOrNull(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
-
 export async function runReport(args: ReportArgs): Promise<number> {
   await validateZone(args.tz);
-  const since = args.since === undefined ? null : parseTimeBound(args.since);
-  const until = args.until === undefined ? null : parseTimeBound(args.until);
-  if (args.since !== undefined && since === null) return usage(`--since: cannot read '${args.since}' (ISO 8601 such as 2024-03-11T08:00Z, or 30m, 24h, 7d)`);
-  if (args.until !== undefined && until === null) return usage(`--until: cannot read '${args.until}' (ISO 8601 such as 2024-03-11T08:00Z, or 30m, 24h, 7d)`);
-  if (since !== null && until !== null && since >= until) return usage("--since must be before --until");
-  if (args.top !== undefined && (!Number.isInteger(args.top) || args.top < 1)) return usage("--top takes a whole number of domains, 1 or more");
+  if (args.top !== undefined && (!Number.isInteger(args.top) || args.top < 0)) usage("--top takes a whole number of rows, 0 for all");
   if (args.output !== undefined) {
     const problem = await outputProblem(args.output);
-    if (problem !== null) return usage(`--output ${args.output}: ${problem}`);
+    if (problem !== null) usage(`--output ${args.output}: ${problem}`);
   }
 
-  const domainFilter = globMatcher(args.domain);
-  const builder = new ReportBuilder(args.by, { since: isoOrNull(since), until: isoOrNull(until), domains: args.domain });
+  const builder = new ReportBuilder(args.by);
   const tlsrpt = args.format === "tlsrpt" ? new TlsRptBuilder() : null;
   const appliances = new Set<string>();
-  const keep = (attempt: Attempt): boolean => {
-    if (since !== null && (attempt.startMs === null || attempt.startMs < since)) return false;
-    if (until !== null && (attempt.startMs === null || attempt.startMs >= until)) return false;
-    return domainFilter === null || domainFilter(attempt.record.domain);
-  };
+  const filter = new AttemptFilter(args, (attempt) => {
+    builder.add(attempt);
+    tlsrpt?.add(attempt);
+    if (attempt.record.host !== null) appliances.add(attempt.record.host);
+  });
   // The Bogus answers go through alert's detector at its defaults: its episodes, isolated answers
   // and standing condition are what the report says, so `report` and `alert` never disagree.
+  // Lookups follow --domain and absolute --since/--until (a relative bound is known only at the end).
   const bogus = new BogusDetector(DEFAULT_DETECTOR);
+  const lookupDomain = globMatcher(args.domain);
+  const absolute = (text: string | undefined) => {
+    const b = text === undefined ? null : parseTimeBound(text);
+    return b !== null && "absoluteMs" in b ? b.absoluteMs : null;
+  };
+  const lookupSince = absolute(args.since);
+  const lookupUntil = absolute(args.until);
   const lookupKept = (lookup: DnsLookup): boolean => {
-    if (since !== null && (lookup.startMs === null || lookup.startMs < since)) return false;
-    if (until !== null && (lookup.startMs === null || lookup.startMs >= until)) return false;
-    return domainFilter === null || domainFilter(lookup.domain ?? lookup.name);
+    if (lookupSince !== null && (lookup.startMs === null || lookup.startMs < lookupSince)) return false;
+    if (lookupUntil !== null && (lookup.startMs === null || lookup.startMs >= lookupUntil)) return false;
+    return lookupDomain === null || lookupDomain(lookup.domain ?? lookup.name);
   };
   const { sources } = await resolveInputs(args.inputs);
   const progress = Progress.forSources(sources);
@@ -132,21 +115,20 @@ export async function runReport(args: ReportArgs): Promise<number> {
     onBytes: progress?.onBytes,
   };
   const { read, resolvers } = await analyse(args.inputs, options, {
-    attempt: (attempt) => {
-      if (!keep(attempt)) return;
-      builder.add(attempt);
-      tlsrpt?.add(attempt);
-      if (attempt.record.host !== null) appliances.add(attempt.record.host);
-    },
+    attempt: filter.add,
     lookup: (lookup) => {
       if (lookupKept(lookup)) bogus.add(lookup);
       tlsrpt?.lookup(lookup);
     },
   });
+  filter.finish();
   progress?.done();
   bogus.flush();
-  const report = builder.finish(resolvers, read.files, bogus.verdict());
-  const top = args.top ?? null;
+  // A relative bound is known only now that the end of the log is.
+  const report = { ...builder.finish(resolvers, read.files, bogus.verdict()), filters: filter.description };
+  // On a terminal the verdict must not scroll away behind thousands of rows; a pipe or a file gets them all.
+  const onTerminal = args.output === undefined && process.stdout.isTTY === true;
+  const top = args.top === 0 ? null : (args.top ?? (onTerminal ? TERMINAL_TOP : null));
   let text: string;
   switch (args.format) {
     case "json":
@@ -164,8 +146,8 @@ export async function runReport(args: ReportArgs): Promise<number> {
     case "tlsrpt": {
       // One report per line (NDJSON): each line is a complete RFC 8460 report, ready to be sent on its own.
       const organization = args.org ?? (appliances.size === 1 ? [...appliances][0]! : "esa-dane");
-      const reports = tlsrpt!.reports({ organization, contact: args.contact, sinceMs: since, untilMs: until });
-      text = reports.map((r) => `${escapeJsonText(JSON.stringify(r))}\n`).join("");
+      const reports = tlsrpt!.reports({ organization, contact: args.contact, ...filter.boundsMs });
+      text = reports.map((r) => `${jsonLine(r)}\n`).join("");
       break;
     }
     default: {
@@ -175,12 +157,7 @@ export async function runReport(args: ReportArgs): Promise<number> {
     }
   }
   const failed = await writeOutput(args.output, text);
-  // The table, JSON and Markdown carry the accounting themselves; the others get it on stderr as usual.
-  const accountingInReport = args.format === "table" || args.format === "json" || args.format === "markdown";
-  const status = await finishRun(read, accountingInReport ? { ...args, stats: "none" } : args);
-  if (failed !== null) {
-    process.stderr.write(`esa-dane: --output ${escapeTerminal(args.output ?? "")}: ${escapeTerminal(failed)}\n`);
-    return 1;
-  }
+  const status = await finishRun(read, args);
+  if (failed !== null) throw new CliProblem({ code: "E_OUTPUT", input: args.output, message: `--output: ${failed}` });
   return status;
 }

@@ -277,3 +277,6 @@ export interface Malformed {
   message: string;
   text: string;
 }
+
+/** An event without its base fields (file, line, time, host, level): what the grammar builds from one message. */
+export type EventBody = LogEvent extends infer E ? (E extends LogEvent ? Omit<E, keyof EventBase> : never) : never;

@@ -9,6 +9,8 @@ export interface FileStats {
   malformed: number;
   /** Lines without a prefix joined onto the record before them (counted with that record). */
   joined: number;
+  /** Lines that start with a log-line prefix (the others are blank, comments or not log text). */
+  logLines: number;
   /** Lines cut at 64 KiB. */
   truncated: number;
   /** Lines with bytes that are not UTF-8 (shown as U+FFFD; a literal U+FFFD counts too). */
@@ -20,10 +22,10 @@ export interface FileStats {
 }
 
 export function newFileStats(file: string): FileStats {
-  return { file, read: 0, parsed: 0, unknown: 0, malformed: 0, joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0, error: null };
+  return { file, read: 0, parsed: 0, unknown: 0, malformed: 0, logLines: 0, joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0, error: null };
 }
 
-const COUNTS = ["read", "parsed", "unknown", "malformed", "joined", "truncated", "invalidUtf8", "nulBytes"] as const;
+const COUNTS = ["read", "parsed", "unknown", "malformed", "logLines", "joined", "truncated", "invalidUtf8", "nulBytes"] as const;
 
 export function totalStats(files: readonly FileStats[]): FileStats {
   const total = newFileStats("(total)");

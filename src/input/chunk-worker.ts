@@ -37,7 +37,7 @@ function startsRecord(text: string): boolean {
 }
 
 export function classifyChunk(request: ChunkRequest): ChunkResult {
-  const counts: ReaderCounts = { joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0 };
+  const counts: ReaderCounts = { logLines: 0, joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0 };
   const records = new RecordEncoder();
   let unknownLines = 0;
   const reader = new RecordReader(counts, (record) => {
@@ -59,7 +59,9 @@ export function classifyChunk(request: ChunkRequest): ChunkResult {
   });
   splitter.pushBytes(Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength));
   splitter.end();
-  return { seq: request.seq, lineCount: splitter.linesSeen, head, records: records.finish(), unknownLines, tail: reader.takePending(), counts };
+  // Before finish(): taking the open record hands on the records still waiting in the reader's batch.
+  const tail = reader.takePending();
+  return { seq: request.seq, lineCount: splitter.linesSeen, head, records: records.finish(), unknownLines, tail, counts };
 }
 
 parentPort?.on("message", (request: ChunkRequest) => {

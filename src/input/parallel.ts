@@ -1,5 +1,5 @@
 // Reads a file with worker threads: the main thread cuts the bytes into chunks at line ends,
-// workers classify each chunk's lines (the expensive part: prefix, lexer, parser, visitor), and
+// workers classify each chunk's lines (the expensive part: prefix, lexer, parser building the events), and
 // the main thread takes the results strictly in order, joins records that span chunks exactly
 // as a sequential read would, and times them. Output is identical to the sequential reader's.
 import { existsSync } from "node:fs";
@@ -161,6 +161,7 @@ export async function readChunked(
     decodeRecords(result.records, base, timer.push);
     timer.countUnknown(result.unknownLines);
     stats.read += result.lineCount - result.head.length;
+    stats.logLines += result.counts.logLines;
     stats.joined += result.counts.joined;
     stats.truncated += result.counts.truncated;
     stats.invalidUtf8 += result.counts.invalidUtf8;

@@ -12,7 +12,7 @@
 // Body values that are undefined are left out (as JSON would leave out their keys), so a
 // decoded record equals the original once both are written as JSON.
 import type { Level } from "../events/types.js";
-import type { EventBody } from "../events/visitor.js";
+import type { EventBody } from "../events/types.js";
 import type { ClassifiedRecord } from "./records.js";
 
 export interface EncodedRecords {

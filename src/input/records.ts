@@ -8,8 +8,8 @@
 //   RecordTimer   classified records -> events with times (the file's `Time offset` header
 //                 and the clock are sequential), accounting, the sink
 // RecordAssembler chains both for sequential reading.
-import { classifyMessage, familyOf, type MessageOutcome } from "../events/classify.js";
-import type { EventBody } from "../events/visitor.js";
+import { classifyMessages, familyOf, type MessageOutcome } from "../events/classify.js";
+import type { EventBody } from "../events/types.js";
 import type { Level, LogEvent, Malformed, MalformedCode, Unknown } from "../events/types.js";
 import type { FileStats } from "./accounting.js";
 import { Clock } from "./clock.js";
@@ -31,6 +31,7 @@ export type ClassifiedRecord =
 
 /** Counts only the first stage sees. */
 export interface ReaderCounts {
+  logLines: number;
   joined: number;
   truncated: number;
   invalidUtf8: number;
@@ -49,13 +50,24 @@ export interface PendingRecord {
 
 export type RecordHandler = (record: ClassifiedRecord) => void;
 
+/**
+ * Records are classified in batches of this many (their messages lexed in one call), and
+ * handed on in order when a batch is full or the reader is flushed.
+ */
+export const CLASSIFY_BATCH = 150;
+
 /** Stage one: physical lines to classified records. */
 export class RecordReader {
   private pending: PendingRecord | null = null;
+  /** Records to hand on, in order; null stands for the next of `unclassified`. */
+  private readonly queue: (ClassifiedRecord | null)[] = [];
+  private readonly unclassified: PendingRecord[] = [];
 
+  /** `batch`: records classified together (1: each on its own, as soon as it is complete). */
   constructor(
     private readonly counts: ReaderCounts,
     private readonly out: RecordHandler,
+    private readonly batch = CLASSIFY_BATCH,
   ) {}
 
   /** One physical line, in order. */
@@ -68,13 +80,13 @@ export class RecordReader {
     const pending = this.pending;
     if (isBlank(text)) {
       if (pending !== null) pending.heldBlanks++;
-      else this.out({ t: "unknown", line: lineNo, lines: 1, family: "(blank)", text });
+      else this.emit({ t: "unknown", line: lineNo, lines: 1, family: "(blank)", text });
       return;
     }
     // `#` lines are comments in copies of logs (and in the public samples' provenance headers).
     if (text.charCodeAt(0) === 35) {
-      this.flush();
-      this.out({ t: "unknown", line: lineNo, lines: 1, family: "(comment)", text });
+      this.close();
+      this.emit({ t: "unknown", line: lineNo, lines: 1, family: "(comment)", text });
       return;
     }
     const prefix = readPrefix(text);
@@ -86,32 +98,31 @@ export class RecordReader {
         this.counts.joined++;
         return;
       }
-      this.flush();
-      this.out({ t: "unknown", line: lineNo, lines: 1, family: "(no prefix)", text });
+      this.close();
+      this.emit({ t: "unknown", line: lineNo, lines: 1, family: "(no prefix)", text });
       return;
     }
-    this.flush();
+    this.close();
+    this.counts.logLines++;
     if ("invalid" in prefix) {
-      this.out({ t: "malformed", line: lineNo, lines: 1, family: "(prefix)", code: "E_PREFIX", message: prefix.invalid, text });
+      this.emit({ t: "malformed", line: lineNo, lines: 1, family: "(prefix)", code: "E_PREFIX", message: prefix.invalid, text });
       return;
     }
     this.pending = { line: lineNo, lines: 1, prefix, message: text.slice(prefix.messageStart), heldBlanks: 0 };
   }
 
-  /** Classifies the record still open, if any. */
+  /** Classifies the record still open, if any, and hands on every record read so far. */
   flush(): void {
-    const record = this.pending;
-    if (record === null) return;
-    this.pending = null;
-    this.out(classifyRecord(record, classifyMessage(record.message)));
-    // Blank lines after a record that nothing continued are lines of their own.
-    for (let i = 0; i < record.heldBlanks; i++) {
-      this.out({ t: "unknown", line: record.line + record.lines + i, lines: 1, family: "(blank)", text: "" });
-    }
+    this.close();
+    this.classifyQueued();
   }
 
-  /** Hands over the open record unclassified (a worker's chunk may end inside a wrapped record). */
+  /**
+   * Hands on every record before the open one, and hands over the open one unclassified (a
+   * worker's chunk may end inside a wrapped record).
+   */
   takePending(): PendingRecord | null {
+    this.classifyQueued();
     const record = this.pending;
     this.pending = null;
     return record;
@@ -120,6 +131,40 @@ export class RecordReader {
   seedPending(record: PendingRecord | null): void {
     this.flush();
     this.pending = record;
+  }
+
+  /** The open record is complete: queue it for classification. */
+  private close(): void {
+    const record = this.pending;
+    if (record === null) return;
+    this.pending = null;
+    this.queue.push(null);
+    this.unclassified.push(record);
+    // Blank lines after a record that nothing continued are lines of their own.
+    for (let i = 0; i < record.heldBlanks; i++) {
+      this.queue.push({ t: "unknown", line: record.line + record.lines + i, lines: 1, family: "(blank)", text: "" });
+    }
+    if (this.unclassified.length >= this.batch) this.classifyQueued();
+  }
+
+  private emit(record: ClassifiedRecord): void {
+    if (this.queue.length === 0) this.out(record);
+    else this.queue.push(record);
+  }
+
+  private classifyQueued(): void {
+    const records = this.unclassified;
+    const outcomes = records.length === 0 ? [] : classifyMessages(records.map((r) => r.message));
+    let next = 0;
+    for (const item of this.queue) {
+      if (item !== null) this.out(item);
+      else {
+        this.out(classifyRecord(records[next]!, outcomes[next]!));
+        next++;
+      }
+    }
+    this.queue.length = 0;
+    this.unclassified.length = 0;
   }
 }
 

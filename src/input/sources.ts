@@ -16,7 +16,8 @@ export interface InputError {
 
 const ROTATED = /^(.*)\.@(\d{8}T\d{6})\.s(?:\.gz)?$/;
 const CURRENT = /^(.*)\.(?:c|current)(?:\.gz)?$/;
-const OTHER_LOG = /\.(?:s|log|txt|gz)$|\.log\.\d+$/;
+// Not .txt: a directory of logs often holds notes (README.txt) beside them.
+const OTHER_LOG = /\.(?:s|log|gz)$|\.log\.\d+$/;
 
 interface Ranked {
   name: string;

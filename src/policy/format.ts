@@ -4,6 +4,7 @@
 
 import Table from "cli-table3";
 import type { Decision, PolicyInput, PolicyInputName, PolicyResult } from "./evaluate.js";
+import { jsonDocument } from "../output/json.js";
 import {
   ACTION_LABEL,
   MODE_LABEL,
@@ -104,7 +105,7 @@ export function renderPolicyTables(format: PolicyTablesFormat): string {
     case "markdown":
       return renderPolicyTablesMarkdown();
     case "json":
-      return `${JSON.stringify(policyTablesJson(), null, 2)}\n`;
+      return jsonDocument(policyTablesJson());
   }
 }
 

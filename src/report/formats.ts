@@ -1,11 +1,12 @@
 // The report in each format. Every string that comes from a log goes through an escaper of its
 // format (src/output/escape.ts): log content is hostile input.
-import { escapeCsv, escapeJsonText, escapeMarkdown, escapePrometheusHelp, escapePrometheusLabel, escapeTerminal } from "../output/escape.js";
+import { escapeCsv, escapeMarkdown, escapePrometheusHelp, escapePrometheusLabel, escapeTerminal } from "../output/escape.js";
 import type { FileStats } from "../input/accounting.js";
 import type { ResolverStats } from "../correlate/types.js";
 import type { DomainReport, ReportData } from "./aggregate.js";
 import { fitTable, wrap, type Column } from "./layout.js";
 import { verdict } from "./verdict.js";
+import { jsonDocument } from "../output/json.js";
 
 export interface TableOptions {
   /** Show only the first N rows (the ones that need attention most). */
@@ -143,27 +144,6 @@ export function renderTable(report: ReportData, options: TableOptions): string {
     parts.push([painter(c, ANSI.bold)("Resolvers"), table.text, ...(table.omitted.length > 0 ? [wrap(`(left out for lack of width: ${table.omitted.join(", ")})`, width)] : [])].join("\n"));
   }
 
-  const files = accountingRows(report);
-  const optional = (key: "joined" | "truncated" | "invalidUtf8" | "nulBytes") => files.some((f) => f[key] > 0);
-  const anyError = files.some((f) => f.error !== null);
-  const accountingColumns: [Column, (f: FileStats) => string][] = [
-    [{ head: "input", align: "left", keep: Infinity, flex: { min: 12, cut: "start" } }, (f) => escapeTerminal(f.file)],
-    [{ head: "read", align: "right", keep: 100 }, (f) => String(f.read)],
-    [{ head: "parsed", align: "right", keep: 90 }, (f) => String(f.parsed)],
-    [{ head: "unknown", align: "right", keep: 90 }, (f) => String(f.unknown)],
-    [{ head: "malformed", align: "right", keep: 90 }, (f) => String(f.malformed)],
-  ];
-  if (optional("joined")) accountingColumns.push([{ head: "joined", align: "right", keep: 40 }, (f) => String(f.joined)]);
-  if (optional("truncated")) accountingColumns.push([{ head: "cut", align: "right", keep: 40 }, (f) => String(f.truncated)]);
-  if (optional("invalidUtf8")) accountingColumns.push([{ head: "bad\nUTF-8", align: "right", keep: 40 }, (f) => String(f.invalidUtf8)]);
-  if (optional("nulBytes")) accountingColumns.push([{ head: "NUL", align: "right", keep: 40 }, (f) => String(f.nulBytes)]);
-  if (anyError) accountingColumns.push([{ head: "error", align: "left", keep: 80, flex: { min: 12, cut: "end" }, paint: painter(c, ANSI.red) }, (f) => escapeTerminal(f.error ?? "")]);
-  const accounting = fitTable(
-    accountingColumns.map(([column]) => column),
-    files.map((f) => accountingColumns.map(([, cell]) => cell(f))),
-    width,
-  );
-  parts.push([painter(c, ANSI.bold)("Input"), accounting.text, wrap(accountingSentence(report), width)].join("\n"));
   return `${parts.join("\n\n")}\n`;
 }
 
@@ -174,7 +154,7 @@ export function renderTable(report: ReportData, options: TableOptions): string {
  */
 export function renderJson(report: ReportData): string {
   const { by, from, to, filters, totals, domains, resolvers, stats } = report;
-  return `${escapeJsonText(JSON.stringify({ by, from, to, filters, verdict: verdict(report), totals, domains, resolvers, stats }, null, 2))}\n`;
+  return jsonDocument({ by, from, to, filters, verdict: verdict(report), totals, domains, resolvers, stats });
 }
 
 export const CSV_COLUMNS = [

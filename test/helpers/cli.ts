@@ -4,9 +4,12 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const BIN = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
-export const SHARED = fileURLToPath(new URL("../../../shared/", import.meta.url));
-export const PUBLIC_SAMPLES = `${SHARED}reference/public-samples/`;
-export const SEEDS = `${SHARED}seeds/`;
+/** Test inputs copied into the repository; each file's first line names where it came from. */
+export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
+/** Real, public ESA log lines that nobody on the team wrote. */
+export const PUBLIC_SAMPLES = `${FIXTURES}public-samples/`;
+/** The log excerpts of Cisco's tech note 214794, one file per translation. */
+export const SEEDS = `${FIXTURES}tech-note/`;
 
 /**
  * The environment the CLI runs in under test: UTC, no colour. Without NODE_EXTRA_CA_CERTS, which

@@ -1,4 +1,4 @@
-// The log excerpts of Cisco's tech note, out of its markdown: `**bold**` and `\_` escapes
+// The log excerpts of Cisco's tech note (test/fixtures/tech-note/), out of its markdown: `**bold**` and `\_` escapes
 // removed, prose dropped. What remains is fed to the reader as a copy of a log would be:
 // wrapped lines, blank lines between parts, single-space day padding and all.
 import { readdirSync, readFileSync } from "node:fs";

@@ -1,22 +1,17 @@
 import type { CommandModule } from "yargs";
-import type { DetectorArgs } from "../../alert/options.js";
-import { withAnalysisOptions, type AnalysisArgs } from "../analysis-options.js";
-import { withInputOptions, type InputArgs } from "../input-options.js";
-
-export interface AlertArgs extends InputArgs, AnalysisArgs, DetectorArgs {
-  state?: string | undefined;
-  follow: boolean;
-  "poll-ms": number;
-  format: "text" | "json";
-  verbose: boolean;
-  stale: string;
-}
+import { withAnalysisOptions } from "../analysis-options.js";
+import type { AlertArgs } from "../args.js";
+import { formatOption, withExamples } from "../help.js";
+import { withInputOptions } from "../input-options.js";
 
 export const alertCommand: CommandModule<object, AlertArgs> = {
   command: "alert [inputs..]",
   describe: "Alert on Bogus spikes, resolver-wide or domain-specific (monitoring-plugin output and exit status)",
   builder: (yargs) =>
-    withAnalysisOptions(withInputOptions(yargs))
+    withExamples(withAnalysisOptions(withInputOptions(yargs)), [
+      ["from cron: only the new lines, exit status for the monitoring system", "$0 alert /var/log/esa/ --state /var/lib/esa-dane/alert.state"],
+      ["watch live: alerts print as they fire", "$0 alert /var/log/esa/mail_logs_d.current --follow"],
+    ])
       .option("bucket", { type: "string", default: "5m", describe: "time bucket of log time: 30s, 5m, 1h" })
       .option("min-count", { type: "number", default: 3, describe: "no alert for a bucket with fewer new Bogus answers than this" })
       .option("warning", { type: "number", default: 5, describe: "new Bogus answers per bucket for WARNING (a floor: the bucket must also be above --factor x baseline)" })
@@ -29,12 +24,10 @@ export const alertCommand: CommandModule<object, AlertArgs> = {
       .option("state", { type: "string", describe: "state file: read only the lines added since the last run (across rotation), and carry the detector over" })
       .option("follow", { type: "boolean", default: false, describe: "keep reading growing files (across rotation) and print alerts as they fire; stop with Ctrl-C / SIGTERM" })
       .option("poll-ms", { type: "number", default: 1000, describe: "with --follow: how often to look for new lines" })
-      .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "text: plugin output; json: one object per alert event (and per error)" })
+      .option("format", formatOption(["text", "json"] as const, "text", "text: plugin output; json: one object per line per alert event (and per error)"))
       .option("verbose", { type: "boolean", default: false, describe: "print the time line of buckets: time, Bogus count, domains, baseline, level" })
       // A monitoring plugin's stderr is noise to most monitoring systems: no accounting unless asked.
       .default("stats", "none" as const)
-      .example("$0 alert /var/log/esa/mail_logs_d.current --state /var/lib/esa-dane/alert.state", "from cron: only new lines, exit status for the monitoring system")
-      .example("$0 alert /var/log/esa/mail_logs_d.current --follow", "watch live; alerts print as they fire")
       .epilogue(
         "Exit status (monitoring-plugin convention): 0 OK, 1 WARNING, 2 CRITICAL - the worst alert that fired or was still " +
           "active in the lines this run read (so a burst that fired and cleared between two cron runs is reported once) - " +

@@ -1,21 +1,20 @@
 import type { CommandModule } from "yargs";
-import { withAnalysisOptions, type AnalysisArgs } from "../analysis-options.js";
-import { withInputOptions, type InputArgs } from "../input-options.js";
-
-export interface DeliveriesArgs extends InputArgs, AnalysisArgs {
-  format: "ndjson" | "table";
-  explain: boolean;
-}
+import { withAnalysisOptions } from "../analysis-options.js";
+import type { DeliveriesArgs } from "../args.js";
+import { withFilterOptions } from "../filter-options.js";
+import { formatOption, withExamples } from "../help.js";
+import { withInputOptions } from "../input-options.js";
 
 export const deliveriesCommand: CommandModule<object, DeliveriesArgs> = {
   command: "deliveries [inputs..]",
   describe: "Rebuild each delivery attempt's DANE decision (NDJSON per the contract, or a table)",
   builder: (yargs) =>
-    withAnalysisOptions(withInputOptions(yargs))
-      .option("format", { choices: ["ndjson", "table"] as const, default: "ndjson" as const, describe: "output format" })
-      .option("explain", { type: "boolean", default: false, describe: "print each attempt's evidence trail: the source lines" })
-      .example("$0 deliveries samples/ --format table", "one row per attempt")
-      .example("$0 deliveries mail_logs_d.current --mode mandatory --explain", "why each attempt got its decision") as never,
+    withExamples(withFilterOptions(withAnalysisOptions(withInputOptions(yargs))), [
+      ["one row per attempt, for people", "$0 deliveries samples/ --format table"],
+      ["everything about one domain, with the log lines behind each decision", "$0 deliveries /var/log/esa/ --domain example.com --explain"],
+    ])
+      .option("format", formatOption(["ndjson", "table"] as const, "ndjson", "ndjson: one JSON object per attempt (the contract); table: one row per attempt, for people"))
+      .option("explain", { type: "boolean", default: false, describe: "print each attempt's evidence trail: the source lines" }) as never,
   handler: async (args) => {
     const { runDeliveries } = await import("../run-deliveries.js");
     process.exitCode = await runDeliveries(args);

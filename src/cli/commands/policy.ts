@@ -5,11 +5,12 @@
 import type { Argv, CommandModule } from "yargs";
 import type { PolicyInput } from "../../policy/evaluate.js";
 import type { Mode } from "../../policy/table.js";
+import { formatOption } from "../help.js";
 
 // Kept literal here rather than imported so that building the command line loads no policy code.
 // test/policy.format.test.ts checks they match POLICY_INPUT_VALUES.
 export const EXPLAIN_CHOICES = {
-  mode: ["both", "mandatory", "opportunistic"],
+  mode: ["unknown", "mandatory", "opportunistic"],
   mx: ["secure", "insecure", "bogus", "nxdomain", "unknown"],
   a: ["secure", "insecure", "bogus", "nxdomain", "unknown"],
   tlsa: ["secure", "insecure", "bogus", "nxdomain", "unknown"],
@@ -21,7 +22,7 @@ interface PolicyTablesArgs {
 }
 
 interface PolicyExplainArgs extends PolicyInput {
-  mode: Mode | "both";
+  mode: Mode | "unknown";
   format: "text" | "json";
 }
 
@@ -47,37 +48,35 @@ const explainCommand: CommandModule<object, PolicyExplainArgs> = {
   builder: (yargs: Argv<object>): Argv<PolicyExplainArgs> =>
     yargs
       .option("mode", {
-        describe: "DANE Support setting of the destination (both: explain each)",
+        describe: "DANE Support setting of the destination (unknown: explain each mode; 'both' is read as unknown)",
         choices: EXPLAIN_CHOICES.mode,
-        default: "both" as const,
-        coerce: lowerCase<(typeof EXPLAIN_CHOICES.mode)[number]>,
+        default: "unknown" as const,
+        // `both` was this option's name for unknown before every command said unknown.
+        coerce: (value: string) => (value.toLowerCase() === "both" ? "unknown" : lowerCase<(typeof EXPLAIN_CHOICES.mode)[number]>(value)),
         type: "string",
       })
       .option("mx", inputOption("Classification of the MX lookup", EXPLAIN_CHOICES.mx))
       .option("a", inputOption("Classification of the A/AAAA lookup of the MX host", EXPLAIN_CHOICES.a))
       .option("tlsa", inputOption("Classification of the TLSA lookup", EXPLAIN_CHOICES.tlsa))
       .option("cert", inputOption("Certificate check against the TLSA records", EXPLAIN_CHOICES.cert))
-      .option("format", {
-        describe: "Output format (json: one object, or an object keyed by mode with --mode both)",
-        choices: ["text", "json"] as const,
-        default: "text" as const,
-        coerce: lowerCase<"text" | "json">,
-        type: "string",
-      })
-      .example("$0 policy explain --mx secure --a secure --tlsa secure", "ietf.org with no TLS line: undetermined")
-      .example("$0 policy explain --mode opportunistic --mx insecure --a insecure", "thinkbeyond.ch: row O12")
+      .option("format", formatOption(["text", "json"] as const, "text", "json: one object, or an object keyed by mode with --mode unknown"))
+      .example("# ietf.org with no TLS line: undetermined", "")
+      .example("$0 policy explain --mx secure -a secure --tlsa secure", "")
+      .example("# thinkbeyond.ch: row O12", "")
+      .example("$0 policy explain --mode opportunistic --mx insecure -a insecure", "")
       .epilogue("An input left out is unknown and stands for every value it could have."),
   handler: async (args) => {
     const { evaluatePolicy } = await import("../../policy/evaluate.js");
     const { explainEvaluations, explanationJson } = await import("../../policy/format.js");
     const input: PolicyInput = { mx: args.mx, a: args.a, tlsa: args.tlsa, cert: args.cert };
-    const modes: Mode[] = args.mode === "both" ? ["mandatory", "opportunistic"] : [args.mode];
+    const modes: Mode[] = args.mode === "unknown" ? ["mandatory", "opportunistic"] : [args.mode];
     const results = modes.map((mode) => evaluatePolicy(mode, input));
     if (args.format === "json") {
       const explanations = results.map((result) => explanationJson(input, result));
       const output =
-        args.mode === "both" ? Object.fromEntries(explanations.map((explanation) => [explanation.mode, explanation])) : explanations[0];
-      process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+        args.mode === "unknown" ? Object.fromEntries(explanations.map((explanation) => [explanation.mode, explanation])) : explanations[0];
+      const { jsonDocument } = await import("../../output/json.js");
+      process.stdout.write(jsonDocument(output));
     } else {
       process.stdout.write(explainEvaluations(input, results));
     }
@@ -91,11 +90,7 @@ export const policyCommand: CommandModule<object, PolicyTablesArgs> = {
     yargs
       .command(explainCommand)
       .option("format", {
-        describe: "Output format",
-        choices: ["table", "json", "markdown"] as const,
-        default: "table" as const,
-        coerce: lowerCase<PolicyTablesArgs["format"]>,
-        type: "string",
+        ...formatOption(["table", "json", "markdown"] as const, "table", "Output format"),
         // Not inherited by `policy explain`, whose --format has other choices.
         global: false,
       }),
