@@ -90,6 +90,7 @@ export async function runReport(args: ReportArgs): Promise<number> {
   const appliances = new Set<string>();
   // The Bogus answers go through alert's detector at its defaults: its episodes, isolated answers
   // and standing condition are what the report says, so `report` and `alert` never disagree.
+  // Lookups pass the same --domain/--since/--until filter as the attempts.
   const bogus = new BogusDetector(DEFAULT_DETECTOR);
   const filter = new AttemptFilter(
     args,
