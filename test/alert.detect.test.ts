@@ -257,14 +257,26 @@ describe("attribution", () => {
     expect(neverSecure.reason).toContain("nothing Secure while the others answered 50 Secure");
   });
 
-  it("domain-specific: the resolver answered Secure before (in the window or its history), whatever failed", () => {
+  it("a resolver that answered Secure before: domain-specific, unless its Bogus answers came on the failover path", () => {
     const fill = { bogus: 40, bogusAfterFallback: 40, domains: manyDomains, validatedBefore: validated, bogusByResolver: { [SECONDARY]: 40 }, fallbacksTo: { [SECONDARY]: 40 }, fallbackPairs: { [SECONDARY]: { [PRIMARY]: 40 } } };
     expect(attribute(one(tally(fill)), null).kind).toBe("resolver-wide");
-    expect(attribute(one(tally({ ...fill, secureByResolver: { [SECONDARY]: 1 } })), null).kind).toBe("domain-specific");
-    const verdict = attribute(one(tally(fill)), null, (_host, resolver) => (resolver === SECONDARY ? 12 : 0));
+    // It validates other names, but every Bogus answer came right after the primary failed the
+    // query: domains do not break together with the primary resolver.
+    const failover = attribute(one(tally({ ...fill, secureByResolver: { [SECONDARY]: 1 } })), null);
+    expect(failover.kind).toBe("resolver-wide");
+    expect(failover.evidence.rules).toEqual(["after-fallback"]);
+    expect(failover.reason).toBe(
+      "10.0.0.53 failed 40 queries; 10.0.1.53 answered them: 40 Bogus for 3 domains that validated before (40 of the Bogus answers right after another resolver failed the query), though it answered 1 Secure: DNSSEC fails on the resolver the appliance falls back to. Fix the failing resolver, or the resolver order (dnsconfig): DNSSEC-capable resolvers first",
+    );
+    // The same Bogus answers without the failover: the domains' own DNSSEC.
+    const steady = { ...fill, bogusAfterFallback: 0, fallbacksTo: {}, fallbackPairs: {} };
+    const verdict = attribute(one(tally(steady)), null, (_host, resolver) => (resolver === SECONDARY ? 12 : 0));
     expect(verdict.kind).toBe("domain-specific");
     expect(verdict.domains).toEqual([{ domain: "a.example", records: { MX: 10 } }, { domain: "b.example", records: { MX: 10 } }, { domain: "c.example", records: { MX: 10 } }]);
     expect(verdict.reason).toBe("40 Bogus answers for 3 domains from 10.0.1.53 (40; it answered 12 Secure): resolvers that validate other domains, so these domains' own DNSSEC is broken (expired signatures, a missing DS or key)");
+    // Fewer than three domains on the failover path: not enough to blame the resolver.
+    const two = { ...fill, domains: { "a.example": { MX: 20 }, "b.example": { MX: 20 } }, validatedBefore: {} };
+    expect(attribute(one(tally({ ...two, secureByResolver: { [SECONDARY]: 1 } })), null).kind).toBe("domain-specific");
   });
 
   it("domain-specific: many domains, Bogus from both resolvers, stray fallbacks", () => {

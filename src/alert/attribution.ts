@@ -297,6 +297,12 @@ function attributeAppliance(host: string | null, window: Tally, before: Tally | 
     if (othersSecure > 0 || 2 * top.contradicted >= top.bogus) evidence.rules.push("disagreement");
     if (validatedBefore >= MANY_DOMAINS) evidence.rules.push("validated-before");
   }
+  // A resolver that validates other names can still be the cause: Bogus for many domains at once,
+  // nearly all of them from the resolver the appliance fell back to, on queries another resolver
+  // had just failed. Broken domains do not break together with the primary resolver.
+  const fallbackBurst =
+    !suspect && top !== null && topShare >= TOP_SHARE && domainEntries.length >= MANY_DOMAINS && top.fallbacksTo > 0 && 2 * window.bogusAfterFallback >= bogus;
+  if (fallbackBurst) evidence.rules.push("after-fallback");
   const base = { host, bogus, domainCount: domainEntries.length, domains, resolvers, evidence };
   if (evidence.rules.length > 0) return { ...base, kind: "resolver-wide", reason: resolverWideReason(evidence, resolvers, top!, pairs[top!.resolver] ?? {}) };
   return { ...base, kind: "domain-specific", reason: domainSpecificReason(evidence, resolvers, top) };
@@ -315,6 +321,14 @@ function resolverWideReason(e: Evidence, resolvers: ResolverFigures[], top: Reso
   const validated = e.validatedBefore > 0 ? `${e.validatedBefore === e.domains ? "" : `${plural(e.domains, "domain")}, `}${plural(e.validatedBefore, "domain")} that validated before` : plural(e.domains, "domain");
   const answered = failing.length > 0 ? `${top.resolver} answered them` : `${top.resolver} answered`;
   const others = e.othersSecure > 0 ? ` while the others answered ${e.othersSecure} Secure` : top.contradicted > 0 ? ` (others validated ${top.contradicted} of these names)` : "";
+  if (top.secure > 0 || top.secureEver > 0) {
+    // It validates other names: what fails is DNSSEC on the fallback path, not the domains.
+    const secure = top.secure > 0 ? `${top.secure} Secure` : `${top.secureEver} Secure before`;
+    parts.push(
+      `${answered}: ${top.bogus} Bogus for ${validated} (${e.bogusAfterFallback} of the Bogus answers right after another resolver failed the query), though it answered ${secure}${others}: DNSSEC fails on the resolver the appliance falls back to. Fix the failing resolver, or the resolver order (dnsconfig): DNSSEC-capable resolvers first`,
+    );
+    return parts.join("; ");
+  }
   parts.push(`${answered}: ${top.bogus} Bogus for ${validated}, nothing Secure${others}: a resolver without DNSSEC. Fix the resolver order (dnsconfig): DNSSEC-capable resolvers first`);
   return parts.join("; ");
 }
