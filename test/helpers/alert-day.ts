@@ -10,6 +10,7 @@ import { BogusDetector, DEFAULT_DETECTOR, type DetectorOptions } from "../../src
 import { readText } from "../../src/input/read.js";
 import { Analysis } from "../../src/pipeline.js";
 import { appliance, brokenDomainLines, cnameBothFailLines, deliveryLines, prefix, render, type Appliance, type Line } from "./generate-log.js";
+import { prng } from "../../bench/gen-corpus.js";
 
 export const DAY_T0 = Date.UTC(2024, 2, 11, 0, 0, 0);
 const MINUTE = 60_000;
@@ -52,17 +53,8 @@ export interface AlertDay {
   appliances: ApplianceDay[];
 }
 
-/** mulberry32: a small seeded generator (the same seed gives the same day). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The corpus generator's seeded PRNG: the same seed gives the same day. */
+export const random = prng;
 
 const RESOLVERS: [string, string][] = [
   ["10.0.0.53", "10.0.1.53"],
