@@ -188,6 +188,24 @@ describe("filters on every command that rebuilds attempts (item 7)", () => {
     expect(domains("--since", "2024-03-11T08:05Z", "--until", "2024-03-11 08:07Z")).toEqual(["d0004.example", "d0005.example"]);
     expect(runCli(["deliveries", log, "--since", "yesterday"]).status).toBe(1);
   });
+
+  it("alert takes the same filters: they choose the lookups its detector counts", () => {
+    const samples = join(ROOT, "samples");
+    const bogus = (...args: string[]) => {
+      const run = runCli(["alert", samples, "--stats", "none", ...args]);
+      return [run.status, /\bbogus_max=(\d+);/.exec(run.stdout)?.[1]];
+    };
+    // samples/ has one Bogus answer, for bogus-mx.example.
+    expect(bogus()).toEqual([0, "1"]);
+    expect(bogus("--domain", "bogus-mx.*")).toEqual([0, "1"]);
+    expect(bogus("--domain", "nothing.example")).toEqual([0, "0"]);
+    expect(bogus("--until", "2000-01-01T00:00Z")).toEqual([0, "0"]);
+    // A log that goes on has no end to count back from.
+    const state = runCli(["alert", samples, "--since", "10m", "--state", join(scratch, "alert.state")]);
+    expect(state.status).toBe(3);
+    expect(state.stdout).toContain("absolute times");
+    expect(runCli(["alert", samples, "--since", "yesterday"]).status).toBe(3);
+  });
 });
 
 describe("output that stays readable at real size (item 5)", () => {

@@ -22,7 +22,7 @@ export interface DeliveriesArgs extends InputArgs, AnalysisArgs, FilterArgs {
   explain: boolean;
 }
 
-export interface AlertArgs extends InputArgs, AnalysisArgs, DetectorArgs {
+export interface AlertArgs extends InputArgs, AnalysisArgs, DetectorArgs, FilterArgs {
   state?: string | undefined;
   follow: boolean;
   "poll-ms": number;

@@ -89,7 +89,8 @@ export class AttemptFilter {
     return { sinceMs: msOf(this.since, this.lastMs), untilMs: msOf(this.until, this.lastMs) };
   }
 
-  private get relative(): boolean {
+  /** A bound counts back from the end of the log: the items wait until finish(). */
+  get relative(): boolean {
     return (this.since !== null && "beforeEndMs" in this.since) || (this.until !== null && "beforeEndMs" in this.until);
   }
 

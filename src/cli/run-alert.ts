@@ -14,6 +14,8 @@ import { escapeTerminal } from "../output/escape.js";
 import { Analysis, analyse, type AnalysisOptions } from "../pipeline.js";
 import { destinationControlsOptions } from "./analysis-options.js";
 import type { AlertArgs } from "./args.js";
+import { AttemptFilter } from "./filter-options.js";
+import { CliProblem } from "./problems.js";
 import { readOptions, writeOut } from "./input-options.js";
 
 type Print = (text: string) => void | Promise<void>;
@@ -103,6 +105,18 @@ async function alert(args: AlertArgs, print: Print): Promise<number> {
     if (args.follow) void print(`${args.format === "json" ? alertJson(event) : eventLine(event)}\n`);
   });
 
+  // --domain, --since and --until choose the lookups the detector sees, as in `report`.
+  let filter: AttemptFilter;
+  try {
+    filter = new AttemptFilter(args, () => {}, (lookup) => detector.add(lookup));
+  } catch (error) {
+    if (error instanceof CliProblem) return unknown({ code: "E_USAGE", message: error.problem.message });
+    throw error;
+  }
+  if (filter.relative && (args.follow || args.state !== undefined)) {
+    return unknown({ code: "E_USAGE", message: "--state and --follow read a log that goes on: give --since/--until as absolute times (2024-03-11T08:00Z), not relative to its end" });
+  }
+
   const problems: AlertError[] = [];
   let files: FileStats[] = [];
   let cursors: FileCursor[] | null = null;
@@ -116,7 +130,7 @@ async function alert(args: AlertArgs, print: Print): Promise<number> {
       return EXIT_CODE.UNKNOWN;
     }
     const paths = sources.flatMap((s) => (s.kind === "file" ? [s.path] : []));
-    const analysis = new Analysis(analysisOptions, { lookup: (lookup) => detector.add(lookup) });
+    const analysis = new Analysis(analysisOptions, { lookup: filter.addLookup });
     if (args.follow) {
       const { follow } = await import("../input/follow.js");
       const controller = new AbortController();
@@ -142,6 +156,7 @@ async function alert(args: AlertArgs, print: Print): Promise<number> {
       for (const warning of result.warnings) process.stderr.write(`esa-dane: warning: ${escapeTerminal(warning.input)}: ${escapeTerminal(warning.message)}\n`);
     }
     analysis.finish();
+    filter.finish();
     // The data goes on in the next run: the open bucket is judged only for what it already proves.
     detector.judgeOpenBucket();
     if (args.state !== undefined) {
@@ -157,7 +172,8 @@ async function alert(args: AlertArgs, print: Print): Promise<number> {
       if (failed !== null) problems.push(failed);
     }
   } else {
-    const { read } = await analyse(args.inputs, analysisOptions, { lookup: (lookup) => detector.add(lookup) });
+    const { read } = await analyse(args.inputs, analysisOptions, { lookup: filter.addLookup });
+    filter.finish();
     detector.flush();
     files = read.files;
     problems.push(...read.errors.map((e): AlertError => ({ code: "E_INPUT", input: e.input, message: e.message })));

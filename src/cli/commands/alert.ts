@@ -1,6 +1,7 @@
 import type { CommandModule } from "yargs";
 import { withAnalysisOptions } from "../analysis-options.js";
 import type { AlertArgs } from "../args.js";
+import { withFilterOptions } from "../filter-options.js";
 import { formatOption, withExamples } from "../help.js";
 import { withInputOptions } from "../input-options.js";
 
@@ -8,7 +9,7 @@ export const alertCommand: CommandModule<object, AlertArgs> = {
   command: "alert [inputs..]",
   describe: "Alert on Bogus spikes, resolver-wide or domain-specific (monitoring-plugin output and exit status)",
   builder: (yargs) =>
-    withExamples(withAnalysisOptions(withInputOptions(yargs)), [
+    withExamples(withFilterOptions(withAnalysisOptions(withInputOptions(yargs))), [
       ["from cron: only the new lines, exit status for the monitoring system", "$0 alert /var/log/esa/ --state /var/lib/esa-dane/alert.state"],
       ["watch live: alerts print as they fire", "$0 alert /var/log/esa/mail_logs_d.current --follow"],
     ])
