@@ -221,7 +221,10 @@ describe.skipIf(!available)("report --format html in Chromium", () => {
       expect(v.problems).toEqual([]);
       const strips = await v.page.$$eval("#timeline-chart rect.episode-strip", (rects) => rects.map((r) => ({ title: r.querySelector("title")?.textContent ?? "", width: (r as SVGGraphicsElement).getBBox().width })));
       expect(strips).toHaveLength(1);
-      expect(strips[0]!.title).toMatch(/^CRITICAL resolver-wide: resolver-wide Bogus burst since 2024-03-11T10:00Z until 2024-03-11T10:25Z: 100 Bogus answers for 30 domains from 10.0.1.53/);
+      // The words of `esa-dane alert` for the episode (its status line), as the browser shows them.
+      const alertSays = /^DANE BOGUS CRITICAL - (.*) \| bogus=/.exec(runCli(["alert", file, "--stats", "none"]).stdout)?.[1];
+      expect(alertSays).toMatch(/^resolver-wide Bogus burst 2024-03-11T10:00Z to 2024-03-11T10:20Z \(cleared\): 100 new Bogus answers for 30 domains: 10.0.0.53 failed 100 queries/);
+      expect(strips[0]!.title).toBe(`CRITICAL resolver-wide: ${alertSays}`);
       expect(strips[0]!.width).toBeGreaterThan(20);
       await v.page.close();
     });

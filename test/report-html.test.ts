@@ -7,9 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Attempt, AttemptRecord } from "../src/correlate/types.js";
+import type { Attempt, AttemptFacts } from "../src/correlate/types.js";
+import { sourceOf } from "../src/correlate/sources.js";
 import { AttemptSamples, ATTEMPTS_PER_ROW, pageData, sourceRanges, type PageData } from "../src/report/html-data.js";
-import { ReportBuilder, UNKNOWN_DOMAIN } from "../src/report/aggregate.js";
+import { ReportBuilder, sharedHostRow, UNKNOWN_DOMAIN } from "../src/report/aggregate.js";
 import { TimelineBuilder } from "../src/report/timeline.js";
 import { escapeHtml } from "../src/output/escape.js";
 import { runCli } from "./helpers/cli.js";
@@ -32,9 +33,17 @@ const html = (...args: string[]) => runCli(["report", ...args, "--format", "html
 const samplesPage = html("samples/", "--year", "2024");
 
 describe("report --format html over samples/", () => {
-  it("exits 0 with a page on stdout and nothing on stderr", () => {
+  it("exits 0 with a page on stdout; on stderr only the zone warnings of the samples (--stats none: no accounting)", () => {
     expect(samplesPage.status).toBe(0);
-    expect(samplesPage.stderr).toBe("");
+    // samples/ mixes files with a 'Time offset from UTC' header and files without: the CLI warns for each of the latter.
+    const zoneWarning = /^esa-dane report: warning: samples\/[^:]+: \d+ lines have no known time zone /;
+    const stderrLines = samplesPage.stderr.split("\n").filter((line) => line !== "");
+    expect(stderrLines.length).toBeGreaterThan(0);
+    for (const line of stderrLines) expect(line).toMatch(zoneWarning);
+    // Without --stats none the accounting goes to stderr as for every format; the page is the same.
+    const withStats = runCli(["report", "samples/", "--year", "2024", "--format", "html"]);
+    expect(withStats.stdout).toBe(samplesPage.stdout);
+    expect(withStats.stderr).toMatch(/│ \(total\) +│ +598 │ +446 │ +152 │ +0 │/);
     expect(samplesPage.stdout).toMatch(/^<!DOCTYPE html>\n<html lang="en">/);
   });
 
@@ -117,19 +126,23 @@ describe("alert episodes in the page are the ones `esa-dane alert` raises", () =
     .split("\n")
     .map((line) => JSON.parse(line) as { event: string; level: string; kind: string; since: string; at: string; sinceMs: number; atMs: number });
 
-  it("one resolver-wide CRITICAL episode, from the alert's fire to its clear", () => {
+  // What `esa-dane alert` says of its worst episode: the plugin's status line, between the state and the perfdata.
+  const statusLine = runCli(["alert", file, "--stats", "none"]).stdout.split("\n")[0]!;
+  const alertSays = /^DANE BOGUS CRITICAL - (.*) \| bogus=/.exec(statusLine)?.[1];
+
+  it("one resolver-wide CRITICAL episode, from the alert's fire to its clear, in the alert's words", () => {
     const fire = events.find((e) => e.event === "fire")!;
     const clear = events.find((e) => e.event === "clear")!;
     expect(fire).toMatchObject({ level: "CRITICAL", kind: "resolver-wide" });
-    expect(data.episodes).toEqual([
-      { from: new Date(fire.sinceMs).toISOString(), to: new Date(clear.atMs).toISOString(), level: "CRITICAL", kind: "resolver-wide", open: false, text: expect.stringContaining("resolver-wide Bogus burst since") },
-    ]);
+    expect(alertSays).toMatch(/^resolver-wide Bogus burst 2024-03-11T10:00Z to 2024-03-11T10:20Z \(cleared\): 100 new Bogus answers for 30 domains: /);
+    expect(data.episodes).toEqual([{ from: new Date(fire.sinceMs).toISOString(), to: new Date(clear.atMs).toISOString(), level: "CRITICAL", kind: "resolver-wide", open: false, text: alertSays }]);
   });
 
   it("is shaded in the chart with the verdict on hover, and listed under it", () => {
     expect(page).toMatch(/<rect class="episode ep-critical"/);
-    expect(page).toMatch(/<rect class="episode-strip ep-critical"[^>]*><title>CRITICAL resolver-wide: resolver-wide Bogus burst since/);
-    expect(page).toContain('<ul class="episodes" id="episodes"><li class="ep-text-critical"><b>CRITICAL</b> resolver-wide');
+    expect(page).toMatch(/<rect class="episode-strip ep-critical"[^>]*><title>CRITICAL resolver-wide: resolver-wide Bogus burst 2024-03-11T10:00Z to/);
+    expect(page).toContain(`<title>CRITICAL resolver-wide: ${escapeHtml(alertSays!)}</title>`);
+    expect(page).toContain(`<ul class="episodes" id="episodes"><li class="ep-text-critical"><b>CRITICAL</b> resolver-wide, 2024-03-11 10:00 to 2024-03-11 10:25 UTC: ${escapeHtml(alertSays!)}</li></ul>`);
   });
 
   it("--bucket applies to the episodes too (as alert --bucket does)", () => {
@@ -181,13 +194,12 @@ describe("hostile log text in the page", () => {
 });
 
 describe("the page's data, unit by unit", () => {
-  const record = (over: Partial<AttemptRecord>): AttemptRecord => ({
+  const facts = (over: Partial<AttemptFacts>): AttemptFacts => ({
     host: null,
-    start: null,
-    end: null,
     dcid: null,
     mids: [],
     domain: "a.example",
+    domainCandidates: [],
     mxHost: "mx.a.example",
     ip: "192.0.2.1",
     evidence: { mx: "secure", a: "secure", tlsa: "secure", cert: "success" },
@@ -198,13 +210,15 @@ describe("the page's data, unit by unit", () => {
     observed: "dane-success",
     flags: ["dane-success"],
     resolvers: ["10.0.0.53"],
-    source: ["f.log:1", "f.log:2", "f.log:3", "g.log:9"],
     ...over,
   });
-  const attempt = (startMs: number, over: Partial<AttemptRecord> = {}): Attempt => ({
-    record: record({ start: new Date(startMs).toISOString(), end: new Date(startMs).toISOString(), ...over }),
+  const sources = [sourceOf({ file: "f.log", line: 1 }), sourceOf({ file: "f.log", line: 2 }), sourceOf({ file: "f.log", line: 3 }), sourceOf({ file: "g.log", line: 9 })];
+  const attempt = (startMs: number, over: Partial<AttemptFacts> = {}): Attempt => ({
+    record: facts(over),
     startMs,
     endMs: startMs,
+    utcKnown: true,
+    sources,
     missing: { mandatory: [], opportunistic: [] },
     bogus: { mx: false, a: false, tlsa: false },
     result: "delivered",
@@ -233,17 +247,26 @@ describe("the page's data, unit by unit", () => {
     expect(total).toBe(25);
     expect(shown).toHaveLength(ATTEMPTS_PER_ROW);
     const start = data.attemptColumns.indexOf("start");
-    expect(shown.map((a) => a[start])).toEqual(Array.from({ length: ATTEMPTS_PER_ROW }, (_, i) => new Date(t0 + (24 - i) * 60_000).toISOString()));
+    // As the deliveries contract writes times: to the second, `Z` when the zone is known.
+    expect(shown.map((a) => a[start])).toEqual(Array.from({ length: ATTEMPTS_PER_ROW }, (_, i) => `2024-03-11T08:${String(24 - i).padStart(2, "0")}:00Z`));
   });
 
-  it("an attempt whose domain the log cannot tell (shared MX host) lands in the unknown row with its candidates", () => {
-    const ambiguous = { ...attempt(Date.UTC(2024, 2, 11, 8)), record: { ...record({ domain: null }), domainCandidates: ["a.example", "b.example"] } as AttemptRecord };
+  it("an attempt whose domain the log cannot tell (shared MX host) lands in the report's row for that host, with its candidates", () => {
+    const ambiguous = attempt(Date.UTC(2024, 2, 11, 8), { domain: null, domainCandidates: ["a.example", "b.example"] });
     const data = build([ambiguous]);
-    expect(data.domains[0]![0]).toBe(UNKNOWN_DOMAIN);
+    const report = new ReportBuilder("domain");
+    report.add(ambiguous);
+    // The page's rows are the report's rows, by the same key.
+    expect(data.domains.map((d) => d[0])).toEqual(report.finish([], []).domains.map((d) => d.name));
+    expect(data.domains[0]![0]).toBe(sharedHostRow("mx.a.example"));
+    expect(data.domains[0]![0]).toBe("(one of the domains of mx.a.example)");
+    expect(data.attempts[0]!.total).toBe(1);
     const shown = data.attempts[0]!.shown[0]!;
     expect(shown[data.attemptColumns.indexOf("domain-candidates")]).toEqual(["a.example", "b.example"]);
-    // Without the field (records before it existed) the candidates are empty.
-    expect(build([attempt(0, { domain: null })]).attempts[0]!.shown[0]![data.attemptColumns.indexOf("domain-candidates")]).toEqual([]);
+    // No domain and no candidate (the MX host was never seen in the cache): the unknown row, no candidates.
+    const unknown = build([attempt(0, { domain: null })]);
+    expect(unknown.domains[0]![0]).toBe(UNKNOWN_DOMAIN);
+    expect(unknown.attempts[0]!.shown[0]![data.attemptColumns.indexOf("domain-candidates")]).toEqual([]);
   });
 
   it("source lines are given as ranges per file, the files by index", () => {

@@ -111,8 +111,6 @@ export function sourceRanges(source: readonly string[], fileIndex: (file: string
 
 function attemptCells(kept: KeptAttempt): Cell[] {
   const r = kept.record;
-  // With shared MX hosts the correlator may leave `domain` null and list the candidates (newer records).
-  const candidates = (r as { domainCandidates?: readonly string[] }).domainCandidates ?? [];
   const text = (s: string | null) => (s === null ? null : escapeTerminal(s));
   // The record names the row of its own mode only; the page shows both (the evaluation is cached).
   const rows = evaluateBothModes(r.evidence);
@@ -139,7 +137,7 @@ function attemptCells(kept: KeptAttempt): Cell[] {
     r.observed,
     source.ranges,
     source.more,
-    candidates.map(escapeTerminal),
+    r.domainCandidates.map(escapeTerminal),
   ];
 }
 

@@ -3,7 +3,7 @@
 // alert command's own detector and attribution (src/alert/), fed the same lookups with the same
 // bucket size. Streaming: memory grows with the number of non-empty buckets, not of lines.
 import { BogusDetector, DEFAULT_DETECTOR, type AlertEvent, type Level } from "../alert/detector.js";
-import { describeAlert } from "../alert/output.js";
+import { describeAlert, episodeLine } from "../alert/output.js";
 import type { Attempt, DnsLookup } from "../correlate/types.js";
 
 /** What each bucket row holds, in order (the page's JSON carries rows as arrays under this header). */
@@ -100,7 +100,11 @@ export class TimelineBuilder {
   }
 }
 
-/** The detector's fire / escalate / clear events as spans of time, each with the alert's own words. */
+/**
+ * The detector's fire / escalate / clear events as spans of time (shaded from the fire to the
+ * clear), each with the words `esa-dane alert` prints for that episode: its status line, whose
+ * window ends with the episode's last bucket above the rule, as the report's verdict says too.
+ */
 function episodesOf(detector: BogusDetector, endMs: number): AlertEpisode[] {
   const episodes: AlertEpisode[] = [];
   let current: AlertEpisode | null = null;
@@ -112,21 +116,22 @@ function episodesOf(detector: BogusDetector, endMs: number): AlertEpisode[] {
     if (event.event === "escalate" && event.level !== "OK") {
       current.level = event.level;
       current.kind = event.kind;
-      current.text = describeAlert(event);
     }
     if (event.event === "clear") {
-      // The clear event is attributed over every bucket of the episode: the final verdict.
       current.toMs = event.atMs;
+      current.text = describeAlert(event, event.atMs);
       current.kind = event.kind;
       current.open = false;
-      current.text = describeAlert(event, event.atMs);
       current = null;
     }
   }
   const active = detector.activeAlert();
-  if (current !== null && active !== null) {
-    current.kind = active.kind;
-    current.text = describeAlert(active);
+  if (current !== null && active !== null) current.kind = active.kind;
+  const reports = new Map(detector.episodes().map((e) => [e.sinceMs, e]));
+  for (const episode of episodes) {
+    const report = reports.get(episode.fromMs);
+    // The detector reports every episode its events open; the event's own words stay only if one were missing.
+    if (report !== undefined) episode.text = episodeLine(report, false);
   }
   return episodes;
 }
