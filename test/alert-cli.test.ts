@@ -1,28 +1,16 @@
 // `esa-dane alert` through the built binary (env TZ=UTC), on logs written by the log builder:
 // exit codes (monitoring-plugin convention), the first line, --format json, --state across runs.
-import { spawn } from "node:child_process";
 import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI_ENV, BIN, ROOT, runCli, type CliResult } from "./helpers/cli.js";
+import { runCli, runCliAsync, type CliResult } from "./helpers/cli.js";
 import { cleanDayScenario, lineIndexAt, outageScenario } from "./helpers/log-builder.js";
 
 const FIRST_LINE = /^DANE BOGUS (OK|WARNING|CRITICAL|UNKNOWN) - .* \| bogus=\d+;\d+;\d+;0/;
 
 /** The binary, asynchronously, so that independent runs go side by side. */
-function alertAsync(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "alert", ...args], { cwd: ROOT, env: CLI_ENV });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
-    child.stdin.end();
-  });
-}
+const alertAsync = (...args: string[]): Promise<CliResult> => runCliAsync(["alert", ...args]);
 const alert = (...args: string[]) => runCli(["alert", ...args], { env: { TZ: "UTC" } });
 
 let dir: string;

@@ -6,31 +6,20 @@
 // line. The same days without it: no alert, exit 0, the chronic domains listed as standing.
 // Then: the worst episode leads the output; --state runs over pieces give the one-run episodes;
 // a dead feed is UNKNOWN; `report` and `alert` give the same verdict.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alertDay, DAY_T0, fileTexts, syslogText, type AlertDay } from "./helpers/alert-day.js";
-import { BIN, CLI_ENV, ROOT, type CliResult } from "./helpers/cli.js";
+import { runCliAsync, type CliResult } from "./helpers/cli.js";
 import { brokenDomainLines, deliveryLines, render, type Line } from "./helpers/generate-log.js";
 
 const MINUTE = 60_000;
 /** 03:07:20 UTC: two minutes into a bucket, 20 minutes long. */
 const OUTAGE = { startMs: DAY_T0 + 3 * 60 * MINUTE + 7 * MINUTE + 20_000, minutes: 20 };
 
-function esaDane(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    // Syslog lines carry no year: the generated days are in 2024.
-    const child = spawn(process.execPath, [BIN, ...args, "--year", "2024"], { cwd: ROOT, env: CLI_ENV, stdio: ["ignore", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
-  });
-}
+// Syslog lines carry no year: the generated days are in 2024.
+const esaDane = (args: string[]): Promise<CliResult> => runCliAsync([...args, "--year", "2024"]);
 
 const firstLine = (r: CliResult) => r.stdout.split("\n")[0]!;
 const head = (r: CliResult) => firstLine(r).split(" | ")[0]!;

@@ -3,9 +3,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI_ENV, BIN, ROOT, runCli, type CliResult } from "./helpers/cli.js";
+import { runCli, runCliAsync, type CliResult } from "./helpers/cli.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "esa-dane-report-cli-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -22,18 +21,7 @@ const FORMATS = [
   ["prometheus", "prom"],
 ] as const;
 /** The binary, asynchronously: the six formats run side by side. */
-function reportAsync(format: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "report", "samples/", "--year", "2024", "--format", format, "--stats", "none"], { cwd: ROOT, env: CLI_ENV });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
-    child.stdin.end();
-  });
-}
+const reportAsync = (format: string): Promise<CliResult> => runCliAsync(["report", "samples/", "--year", "2024", "--format", format, "--stats", "none"]);
 const results = new Map<string, CliResult>();
 beforeAll(async () => {
   const done = await Promise.all(FORMATS.map(([format]) => reportAsync(format)));

@@ -1,5 +1,5 @@
 // Runs the built esa-dane binary (npm test builds it first) the way a user does.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -36,4 +36,17 @@ export function runCli(args: string[], options: { input?: string | Buffer; cwd?:
     maxBuffer: 64 * 1024 * 1024,
   });
   return { status: result.status, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+}
+
+/** The binary, asynchronously, so that several runs go side by side (stdin closed at once). */
+export function runCliAsync(args: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: CLI_ENV, stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+  });
 }
