@@ -16,7 +16,7 @@ import fc from "fast-check";
 import { newFileStats } from "../src/input/accounting.js";
 import { Clock } from "../src/input/clock.js";
 import { readChunked, type ChunkClassifier } from "../src/input/parallel.js";
-import { readText } from "../src/input/read.js";
+import { defaultWorkers, readText } from "../src/input/read.js";
 import { ESA_FRAGMENTS } from "./helpers/fragments.js";
 
 function classifyAll(text: string): ClassifiedRecord[] {
@@ -147,5 +147,55 @@ describe("chunked reading (the worker path) on random input", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("the main thread classifies chunks itself while the workers have a backlog", () => {
+  it("gives the same records, counts and order as reading line by line, with both threads classifying", async () => {
+    const lines = readFileSync(join(ROOT, "samples", "mail_logs_d.@20240311T083000.s"), "utf8").split("\n");
+    const text = Array.from({ length: 6 }, () => lines.join("\n")).join("\n");
+    const expected: string[] = [];
+    const expectedStats = readText(text, "r.log", {}, { event: (e) => expected.push(JSON.stringify(e)), unknown: (u) => expected.push(JSON.stringify(u)), malformed: (m) => expected.push(JSON.stringify(m)) });
+    // A worker that answers only after a few turns of the event loop: the reader runs ahead of it.
+    let sentToWorker = 0;
+    const slowWorker: ChunkClassifier = {
+      size: 1,
+      classify: (bytes, firstLineTruncated, keepUnknownText) => {
+        sentToWorker++;
+        const result = classifyChunk({ seq: 0, bytes, firstLineTruncated, keepUnknownText });
+        return new Promise((resolve) => setTimeout(() => resolve(result), 2));
+      },
+    };
+    const out: string[] = [];
+    const stats = newFileStats("r.log");
+    let chunks = 0;
+    async function* bytes() {
+      const all = Buffer.from(text, "utf8");
+      for (let at = 0; at < all.length; at += 300) {
+        chunks++;
+        yield all.subarray(at, at + 300);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    const sink = { event: (e: unknown) => out.push(JSON.stringify(e)), unknown: (u: unknown) => out.push(JSON.stringify(u)), malformed: (m: unknown) => out.push(JSON.stringify(m)) };
+    await readChunked(bytes(), slowWorker, "r.log", new Clock({ referenceTime: 0 }), null, stats, sink, undefined, 250);
+    expect(out).toEqual(expected);
+    expect(stats).toEqual(expectedStats);
+    // Both threads took a share.
+    expect(sentToWorker).toBeGreaterThan(0);
+    expect(sentToWorker).toBeLessThan(chunks * 0.9);
+  });
+});
+
+describe("worker threads by default", () => {
+  const file = (size: number, path = "/l/mail_logs_d.log") => ({ kind: "file" as const, path, size, mtimeMs: 0 });
+  it("starts one for big inputs on two or more cores, none otherwise", () => {
+    expect(defaultWorkers([file(100_000_000)], 2)).toBe(1);
+    expect(defaultWorkers([file(100_000_000)], 1)).toBe(0);
+    expect(defaultWorkers([file(1_000_000)], 8)).toBe(0);
+    expect(defaultWorkers([file(5_000_000), file(5_000_000)], 2)).toBe(1);
+    // A gzip file holds several times its size in log.
+    expect(defaultWorkers([file(2_000_000, "/l/mail_logs_d.@20240312.gz")], 2)).toBe(1);
+    expect(defaultWorkers([{ kind: "stdin" }], 2)).toBe(1);
   });
 });

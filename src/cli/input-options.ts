@@ -1,5 +1,4 @@
 // Options every log-reading command shares, and the accounting they all end with.
-import { setFlagsFromString } from "node:v8";
 import type { Argv } from "yargs";
 import type { ReadResult } from "../input/read.js";
 import { commandOf, exitStatusOfAll, problemText, usageProblem, warningText, type Problem } from "./problems.js";
@@ -11,7 +10,7 @@ export interface InputArgs {
   year?: number | undefined;
   local: boolean;
   stats: "table" | "json" | "none";
-  workers: number;
+  workers?: number | undefined;
 }
 
 export function withInputOptions<T>(yargs: Argv<T>): Argv<T & InputArgs> {
@@ -32,11 +31,9 @@ export function withInputOptions<T>(yargs: Argv<T>): Argv<T & InputArgs> {
     .option("year", { type: "number", describe: "year of syslog lines, which carry none (default: inferred from the file date)" })
     .option("workers", {
       type: "number",
-      default: 0,
-      describe: "worker threads that classify lines while the main thread correlates (0: all on one thread)",
+      describe: "worker threads that classify lines while the main thread correlates; 0: all on one thread (default: 1 for inputs over 8 MB or standard input, on 2 or more cores)",
     })
     .option("stats", { choices: ["table", "json", "none"] as const, default: "table" as const, describe: "accounting of input lines on stderr at the end" })
-    .middleware((argv) => tuneHeap((argv as { workers?: number }).workers ?? 0))
     .check((argv) => {
       const year = (argv as { year?: number }).year;
       if (year !== undefined && (!Number.isInteger(year) || year < 1970 || year > 9999)) return "--year takes a year such as 2024";
@@ -52,20 +49,8 @@ export function withInputOptions<T>(yargs: Argv<T>): Argv<T & InputArgs> {
     }) as unknown as Argv<T & InputArgs>;
 }
 
-/**
- * Reading a log allocates fast and keeps little: V8's default heap growth lets the old space
- * reach four to five times the live data between full collections (RSS near 400 MB for a live
- * heap of 40-50 MB). Growing by half keeps RSS near 220-250 MB for 100 MB to 1 GB of log at
- * about 5% more time, and unlike a hard --max-old-space-size it cannot run out of memory on a
- * log whose live state is big. Not with workers: there the main thread's large per-chunk
- * messages would trigger a full collection every few chunks (20-50% slower, measured).
- */
-function tuneHeap(workers: number): void {
-  if (workers === 0) setFlagsFromString("--heap-growing-percent=50");
-}
-
 /** What every reading command passes to the reader from its options. */
-export function readOptions(args: InputArgs): { host: string | undefined; zone: string | undefined; year: number | undefined; workers: number; local: boolean } {
+export function readOptions(args: InputArgs): { host: string | undefined; zone: string | undefined; year: number | undefined; workers: number | undefined; local: boolean } {
   return { host: args.host, zone: args.tz, year: args.year, workers: args.workers, local: args.local };
 }
 

@@ -7,7 +7,7 @@ import { parentPort } from "node:worker_threads";
 import { LineSplitter, LINE_TRUNCATED } from "./lines.js";
 import { readPrefix } from "./prefix.js";
 import { RecordEncoder, type EncodedRecords } from "./record-codec.js";
-import { RecordReader, type PendingRecord, type ReaderCounts } from "./records.js";
+import { RecordReader, type ClassifiedRecord, type PendingRecord, type ReaderCounts } from "./records.js";
 
 export interface ChunkRequest {
   seq: number;
@@ -24,8 +24,11 @@ export interface ChunkResult {
   lineCount: number;
   /** Lines before the first line that starts a record: they may continue the previous chunk. */
   head: { text: string; flags: number }[];
-  /** Classified records (see record-codec.ts); unknown ones without text are counted in `unknownLines`. */
-  records: EncodedRecords;
+  /**
+   * Classified records: encoded (record-codec.ts) when they cross threads, plain when the main
+   * thread classified the chunk itself. Unknown ones without text are counted in `unknownLines`.
+   */
+  records: EncodedRecords | ClassifiedRecord[];
   unknownLines: number;
   tail: PendingRecord | null;
   counts: ReaderCounts;
@@ -36,9 +39,10 @@ function startsRecord(text: string): boolean {
   return text.charCodeAt(0) === 35 || readPrefix(text) !== null;
 }
 
-export function classifyChunk(request: ChunkRequest): ChunkResult {
+/** `encode`: the result crosses to another thread (else the records stay plain objects). */
+export function classifyChunk(request: ChunkRequest, encode = true): ChunkResult {
   const counts: ReaderCounts = { logLines: 0, joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0 };
-  const records = new RecordEncoder();
+  const records = encode ? new RecordEncoder() : new RecordList();
   let unknownLines = 0;
   const reader = new RecordReader(counts, (record) => {
     if (record.t === "unknown" && !request.keepUnknownText) unknownLines += record.lines;
@@ -64,6 +68,18 @@ export function classifyChunk(request: ChunkRequest): ChunkResult {
   return { seq: request.seq, lineCount: splitter.linesSeen, head, records: records.finish(), unknownLines, tail, counts };
 }
 
+class RecordList {
+  private readonly records: ClassifiedRecord[] = [];
+  push(record: ClassifiedRecord): void {
+    this.records.push(record);
+  }
+  finish(): ClassifiedRecord[] {
+    return this.records;
+  }
+}
+
 parentPort?.on("message", (request: ChunkRequest) => {
-  parentPort!.postMessage(classifyChunk(request));
+  const result = classifyChunk(request);
+  // The numbers' buffer moves to the main thread instead of being copied.
+  parentPort!.postMessage(result, [(result.records as EncodedRecords).numbers.buffer as ArrayBuffer]);
 });

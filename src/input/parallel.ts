@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { FileStats } from "./accounting.js";
-import type { ChunkRequest, ChunkResult } from "./chunk-worker.js";
+import { classifyChunk, type ChunkRequest, type ChunkResult } from "./chunk-worker.js";
 import type { Clock } from "./clock.js";
 import { MAX_LINE } from "./lines.js";
 import { decodeRecords } from "./record-codec.js";
@@ -149,7 +149,9 @@ export async function readChunked(
   const timer = new RecordTimer(file, clock, defaultHost, stats, sink);
   const joiner = new RecordReader(stats, timer.push);
   const keepUnknownText = sink.unknown !== undefined;
-  const inFlight: Promise<ChunkResult>[] = [];
+  /** Chunks in file order: classified (result) or still with a worker. */
+  const queue: { result: ChunkResult | null; pending: Promise<ChunkResult> | null }[] = [];
+  let withWorkers = 0;
   let base = 0;
   const settle = (result: ChunkResult) => {
     result.head.forEach((line, i) => {
@@ -158,7 +160,13 @@ export async function readChunked(
     });
     // A chunk with a record start closes whatever record the previous chunk left open.
     if (result.head.length < result.lineCount) joiner.flush();
-    decodeRecords(result.records, base, timer.push);
+    const records = result.records;
+    if (Array.isArray(records)) {
+      for (const record of records) {
+        record.line += base;
+        timer.push(record);
+      }
+    } else decodeRecords(records, base, timer.push);
     timer.countUnknown(result.unknownLines);
     stats.read += result.lineCount - result.head.length;
     stats.logLines += result.counts.logLines;
@@ -172,16 +180,38 @@ export async function readChunked(
     }
     base += result.lineCount;
   };
+  const settleReady = () => {
+    while (queue.length > 0 && queue[0]!.result !== null) settle(queue.shift()!.result!);
+  };
+  const settleNext = async () => {
+    const next = queue.shift()!;
+    settle(next.result ?? (await next.pending!));
+  };
   try {
     for await (const chunk of lineChunks(bytes, chunkBytes)) {
-      inFlight.push(pool.classify(chunk.bytes, chunk.firstLineTruncated, keepUnknownText));
-      if (inFlight.length >= pool.size * 2) settle(await inFlight.shift()!);
+      // Correlating what is ready comes first: it is the part only this thread can do.
+      settleReady();
+      if (withWorkers < pool.size * 2) {
+        const entry: (typeof queue)[number] = { result: null, pending: null };
+        withWorkers++;
+        entry.pending = pool.classify(chunk.bytes, chunk.firstLineTruncated, keepUnknownText).then((result) => {
+          withWorkers--;
+          entry.result = result;
+          return result;
+        });
+        queue.push(entry);
+      } else {
+        // Every worker has a chunk queued: rather than wait, this thread classifies one itself.
+        // That keeps both cores busy whatever the share of correlation in the run.
+        queue.push({ result: classifyChunk({ seq: -1, bytes: chunk.bytes, firstLineTruncated: chunk.firstLineTruncated, keepUnknownText }, false), pending: null });
+      }
+      if (queue.length > pool.size * 2 + 2) await settleNext();
       const full = backpressure?.();
       if (full) await full;
     }
   } finally {
     // Results already classified are still counted, also when reading failed part-way.
-    for (const pending of inFlight) settle(await pending);
+    while (queue.length > 0) await settleNext();
     joiner.flush();
     timer.end();
   }
