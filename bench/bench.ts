@@ -117,7 +117,7 @@ function md5(path: string): string {
 
 function firstLine(path: string): string {
   const fd = openSync(path, "r");
-  const buffer = Buffer.alloc(200);
+  const buffer = Buffer.alloc(400);
   const n = readSync(fd, buffer);
   closeSync(fd);
   return buffer.subarray(0, n).toString("utf8").split("\n")[0]!;
@@ -344,7 +344,10 @@ async function main(argv: string[]): Promise<void> {
   out.push("CPU: user + system of the whole process, worker threads included. Peak RSS: the largest of the runs; never below");
   out.push(`this bench's own ${benchRssMb.toFixed(0)} MB (inherited at fork), for every row alike. Speed-up: old / new (above 1: new is faster).`);
   for (const r of results.filter((r) => r.command === "alert")) {
-    const verdict = (m: Measured) => `exit ${m.exitStatus}, ${JSON.stringify(m.firstLine.split(" | ")[0])}`;
+    const verdict = (m: Measured) => {
+      const text = m.firstLine.split(" | ")[0]!;
+      return `exit ${m.exitStatus}, ${JSON.stringify(text.length > 90 ? `${text.slice(0, 90)}...` : text)}`;
+    };
     out.push(`alert: ${r.old ? `old ${verdict(r.old)}; new ` : ""}${verdict(r.new)}`);
   }
   const ms = (s: number) => `${(s * 1000).toFixed(0)} ms`;
