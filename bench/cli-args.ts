@@ -24,6 +24,9 @@ export function wholeNumber(name: string, text: string | undefined, fallback: nu
   return n;
 }
 
+/** The npm script that runs each bench script, for the pointer to --help. */
+const NPM_SCRIPTS: Record<string, string> = { "gen-corpus": "gen:corpus", "gen-truth": "gen:truth", "score-fidelity": "fidelity", bench: "bench" };
+
 /** Runs a script's main when the file is the one node was started with. */
 export function runScript(meta: ImportMeta, script: string, main: (argv: string[]) => Promise<void> | void): void {
   if (meta.url !== `file://${process.argv[1]}`) return;
@@ -31,7 +34,7 @@ export function runScript(meta: ImportMeta, script: string, main: (argv: string[
     .then(() => main(process.argv.slice(2)))
     .catch((error: unknown) => {
       process.stderr.write(`${script}: ${error instanceof Error ? error.message : String(error)}\n`);
-      if (error instanceof UsageError) process.stderr.write(`try: npm run ${script === "gen-corpus" ? "gen:corpus" : script === "gen-truth" ? "gen:truth" : "fidelity"} -- --help\n`);
+      if (error instanceof UsageError) process.stderr.write(`try: npm run ${NPM_SCRIPTS[script] ?? script} -- --help\n`);
       process.exitCode = 1;
     });
 }

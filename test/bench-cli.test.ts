@@ -52,3 +52,64 @@ describe.each([
     expect(result.stderr).toContain("--seed");
   });
 });
+
+// `npm run bench` end to end on a tiny generated log, with the repository itself as the old
+// version: every row is there, for both versions, with numbers in every cell. No timing is
+// asserted, only that each figure is a measurement (a number) where one is due.
+describe("bench.js", () => {
+  const ROOT = fileURLToPath(new URL("..", import.meta.url));
+  const COMMANDS = ["report --format json", "report --format json --workers 0", "deliveries", "alert", "parse"];
+
+  it("measures every command for old and new in one run and prints the table", () => {
+    const result = run("bench.js", ["--size", "30KB", "--runs", "1", "--old", ROOT, "--startup-runs", "1"]);
+    expect(result.stderr).not.toMatch(/failed/);
+    expect(result.status).toBe(0);
+    const rows = result.stdout.split("\n").filter((line) => line.startsWith("| "));
+    const cells = (line: string) => line.split("|").slice(1, -1).map((cell) => cell.trim());
+    expect(cells(rows[0]!)).toEqual(["command", "version", "wall", "MB/s", "CPU", "peak RSS", "wall vs grep", "speed-up wall", "speed-up CPU", "output md5"]);
+    const body = rows.slice(1).map(cells);
+    expect(body.map((row) => `${row[0]} (${row[1]})`)).toEqual([
+      "wc -l (-)",
+      "grep -c ': ' (-)",
+      ...COMMANDS.flatMap((command) => [`esa-dane ${command} (old)`, `esa-dane ${command} (new)`]),
+    ]);
+    for (const row of body.slice(2)) {
+      const [, version, wall, mbs, cpu, rss, vsGrep, speedupWall, speedupCpu, md5] = row;
+      expect(wall).toMatch(/^\d+\.\d\d s$/);
+      expect(mbs).toMatch(/^\d+\.\d$/);
+      expect(cpu).toMatch(/^\d+\.\d\d s$/);
+      expect(rss).toMatch(/^\d+ MB$/);
+      expect(vsGrep).toMatch(/^\d+\.\d\dx$/);
+      expect(md5).toMatch(/^[0-9a-f]{8}$/);
+      if (version === "new") {
+        expect(speedupWall).toMatch(/^\d+\.\d\dx$/);
+        expect(speedupCpu).toMatch(/^\d+\.\d\dx$/);
+      }
+    }
+    // Old and new are the same checkout here: the same output, row by row.
+    for (let i = 2; i < body.length; i += 2) expect(body[i]![9]).toBe(body[i + 1]![9]);
+    expect(result.stdout).toMatch(/^old: .* runs alternated old, new/m);
+    expect(result.stdout).toMatch(/^alert: old exit [012], "DANE BOGUS \w+.*; new exit [012], "DANE BOGUS /m);
+    expect(result.stdout).toMatch(/^start-up, median of 1 run\(s\): esa-dane --help \(old\) \d+ ms; esa-dane --help \(new\) \d+ ms; node -e 0 \d+ ms$/m);
+    // The generated corpus went where the default path says, under the working folder.
+    expect(written).toEqual(["bench"]);
+  });
+
+  it("--json gives the same measurements for machine use", () => {
+    const result = run("bench.js", ["--size", "10KB", "--runs", "1", "--old", ROOT, "--startup-runs", "0", "--commands", "alert", "--json"]);
+    expect(result.status).toBe(0);
+    const json = JSON.parse(result.stdout) as { floor: { count: number }[]; commands: { command: string; old: { cpuSeconds: number; exitStatus: number }; new: { peakRssMb: number }; speedup: { wall: number; cpu: number } }[] };
+    expect(json.floor[1]!.count).toBe(json.floor[0]!.count);
+    expect(json.commands.map((c) => c.command)).toEqual(["alert"]);
+    expect(json.commands[0]!.old.cpuSeconds).toBeGreaterThan(0);
+    expect(json.commands[0]!.new.peakRssMb).toBeGreaterThan(0);
+    expect(json.commands[0]!.speedup.wall).toBeGreaterThan(0);
+  });
+
+  it("refuses an --old folder without a built CLI before measuring anything", () => {
+    const result = run("bench.js", ["--size", "10KB", "--old", work]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("--old: no built CLI");
+    expect(written).toEqual([]);
+  });
+});
