@@ -16,6 +16,8 @@ export interface ChunkRequest {
   firstLineTruncated: boolean;
   /** Send the text of unknown lines (else only their number). */
   keepUnknownText: boolean;
+  /** A number array to fill again (one that came back with an earlier result), if any. */
+  numbers?: Float64Array | undefined;
 }
 
 export interface ChunkResult {
@@ -42,7 +44,7 @@ function startsRecord(text: string): boolean {
 /** `encode`: the result crosses to another thread (else the records stay plain objects). */
 export function classifyChunk(request: ChunkRequest, encode = true): ChunkResult {
   const counts: ReaderCounts = { logLines: 0, joined: 0, truncated: 0, invalidUtf8: 0, nulBytes: 0 };
-  const records = encode ? new RecordEncoder() : new RecordList();
+  const records = encode ? new RecordEncoder(request.numbers) : new RecordList();
   let unknownLines = 0;
   const reader = new RecordReader(counts, (record) => {
     if (record.t === "unknown" && !request.keepUnknownText) unknownLines += record.lines;

@@ -48,12 +48,17 @@ interface SchemaNode {
 
 /** Builds the encoding of one chunk's records as they come. */
 export class RecordEncoder {
-  private numbers = new Float64Array(1 << 16);
+  private numbers: Float64Array;
   private length = 0;
   private readonly strings: string[] = [];
   private readonly schemas: string[][] = [];
   private readonly schemaRoot: SchemaNode = { id: -1, next: new Map() };
   private readonly keys: string[] = [];
+
+  /** `numbers`: an array to fill again; about 2 MB fits the records of a 1 MB chunk. */
+  constructor(numbers?: Float64Array) {
+    this.numbers = numbers ?? new Float64Array(1 << 18);
+  }
 
   push(record: ClassifiedRecord): void {
     if (record.t !== "event") {
