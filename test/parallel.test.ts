@@ -196,6 +196,8 @@ describe("worker threads by default", () => {
     expect(defaultWorkers([file(5_000_000), file(5_000_000)], 2)).toBe(1);
     // A gzip file holds several times its size in log.
     expect(defaultWorkers([file(2_000_000, "/l/mail_logs_d.@20240312.gz")], 2)).toBe(1);
-    expect(defaultWorkers([{ kind: "stdin" }], 2)).toBe(1);
+    // A pipe may be a live log: a worker would print nothing until a megabyte came.
+    expect(defaultWorkers([{ kind: "stdin" }], 2)).toBe(0);
+    expect(defaultWorkers([{ kind: "stdin" }, file(100_000_000)], 2)).toBe(0);
   });
 });

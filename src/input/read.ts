@@ -121,14 +121,15 @@ const GZIP_RATIO = 8;
 /**
  * One worker when it pays: two or more cores and a big input. The worker classifies lines (the
  * grammar's share) while this thread correlates, and this thread classifies chunks itself
- * whenever the worker has a backlog, so both cores stay busy (see parallel.ts). Standard input
- * has no size to judge by; logs are piped in because they are big, so it gets the worker too.
+ * whenever the worker has a backlog, so both cores stay busy (see parallel.ts). Not for
+ * standard input: it has no size to judge by, and a worker takes lines a megabyte at a time,
+ * which would hold back what `tail -f | esa-dane deliveries -` prints.
  */
 export function defaultWorkers(sources: readonly Source[], cores: number): number {
   if (cores < 2) return 0;
   let bytes = 0;
   for (const source of sources) {
-    if (source.kind === "stdin") return 1;
+    if (source.kind === "stdin") return 0;
     bytes += source.path.endsWith(".gz") ? source.size * GZIP_RATIO : source.size;
   }
   return bytes >= WORKER_MIN_BYTES ? 1 : 0;
