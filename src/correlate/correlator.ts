@@ -149,7 +149,18 @@ export class Correlator {
     return [...this.appliances.values()].flatMap((state) => state.resolvers.finish());
   }
 
+  /** The last appliance looked up: runs of lines come from one appliance. */
+  private lastAppliance: { host: string | null; serial: string | undefined; state: ApplianceState } | null = null;
+
   private appliance(host: string | null, serial?: string): ApplianceState {
+    const last = this.lastAppliance;
+    if (last !== null && last.host === host && last.serial === serial) return last.state;
+    const state = this.applianceByKey(host, serial);
+    this.lastAppliance = { host, serial, state };
+    return state;
+  }
+
+  private applianceByKey(host: string | null, serial: string | undefined): ApplianceState {
     const key = host ?? (serial === undefined ? "" : `\u0000SN ${serial}`);
     let state = this.appliances.get(key);
     if (state === undefined) {
