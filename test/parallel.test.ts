@@ -92,7 +92,7 @@ describe("record codec between threads", () => {
 });
 
 describe("report with worker threads", () => {
-  it.each([1, 3])("writes the same JSON byte for byte with 0, 1 and 2 workers (%i appliance(s))", async (appliances) => {
+  it.each([1, 3])("writes the same report and deliveries byte for byte with 0, 1 and 2 workers (%i appliance(s))", async (appliances) => {
     const file = await corpus(3_000_000, appliances);
     const args = ["report", file, "--format", "json", "--year", "2024", "--stats", "none"];
     const sequential = runCli([...args, "--workers", "0"]);
@@ -106,6 +106,12 @@ describe("report with worker threads", () => {
       expect(parallel.status).toBe(0);
       expect(parallel.stdout === sequential.stdout).toBe(true);
     }
+    // Attempts stream out as they close: the same records in the same order with a worker.
+    const deliveries = ["deliveries", file, "--year", "2024", "--stats", "none"];
+    const oneThread = runCli([...deliveries, "--workers", "0"]);
+    const withWorker = runCli([...deliveries, "--workers", "1"]);
+    expect(oneThread.stdout.split("\n").length).toBeGreaterThan(100);
+    expect(withWorker.stdout === oneThread.stdout).toBe(true);
   });
 });
 
