@@ -34,6 +34,8 @@ export interface ChunkResult {
   unknownLines: number;
   tail: PendingRecord | null;
   counts: ReaderCounts;
+  /** The chunk's bytes, sent back from a worker to be filled again. */
+  bytes?: Uint8Array | undefined;
 }
 
 function startsRecord(text: string): boolean {
@@ -82,6 +84,7 @@ class RecordList {
 
 parentPort?.on("message", (request: ChunkRequest) => {
   const result = classifyChunk(request);
-  // The numbers' buffer moves to the main thread instead of being copied.
-  parentPort!.postMessage(result, [(result.records as EncodedRecords).numbers.buffer as ArrayBuffer]);
+  // The buffers move to the main thread instead of being copied; it fills them again.
+  result.bytes = request.bytes;
+  parentPort!.postMessage(result, [(result.records as EncodedRecords).numbers.buffer as ArrayBuffer, request.bytes.buffer as ArrayBuffer]);
 });

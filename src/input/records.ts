@@ -256,16 +256,14 @@ export class RecordTimer {
   private emitEvent(record: Extract<ClassifiedRecord, { t: "event" }>): void {
     const stamp = record.stamp;
     const instant = stamp === null ? null : this.clock.instantOf(stamp, clockKey(record));
-    // The body first: V8 copies a leading spread as a clone of its shape, a trailing one key by
-    // key. Outputs name their key order themselves (events-json.ts).
     this.sink.event({
-      ...record.body,
       file: this.file,
       line: record.line,
       time: instant?.time ?? null,
       utcKnown: instant?.utcKnown ?? false,
       host: record.host ?? this.defaultHost,
       level: record.level,
+      ...record.body,
     } as LogEvent);
   }
 }
