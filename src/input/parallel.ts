@@ -1,7 +1,11 @@
 // Reads a file with worker threads: the main thread cuts the bytes into chunks at line ends,
-// workers classify each chunk's lines (the expensive part: prefix, lexer, parser building the events), and
-// the main thread takes the results strictly in order, joins records that span chunks exactly
-// as a sequential read would, and times them. Output is identical to the sequential reader's.
+// workers classify each chunk's lines (the expensive part: prefix, lexer, parser building the
+// events), and the main thread takes the results strictly in order, joins records that span
+// chunks exactly as a sequential read would, times and correlates them. While every worker has
+// a backlog the main thread classifies the next chunk itself, so both cores stay busy whatever
+// share of the run correlation takes. Buffers travel both ways (chunk bytes out, the encoded
+// records' numbers back, then both out again) instead of being allocated per chunk. Output is
+// identical to the sequential reader's.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
