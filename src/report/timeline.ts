@@ -1,8 +1,10 @@
 // The log window in time buckets, for the HTML report's chart: attempts by decision, Bogus
 // answers by record type, resolver failures and fallbacks; and the alert episodes, found by the
 // alert command's own detector and attribution (src/alert/), fed the same lookups with the same
-// bucket size. Streaming: memory grows with the number of non-empty buckets, not of lines.
-import { BogusDetector, DEFAULT_DETECTOR, type AlertEvent, type Level } from "../alert/detector.js";
+// bucket size. At the report's bucket size that is the report's own detector, which already
+// sees every lookup: a second one would double the detector's cost for the same episodes.
+// Streaming: memory grows with the number of non-empty buckets, not of lines.
+import { BogusDetector, DEFAULT_DETECTOR, type AlertEvent, type DetectorOptions, type Level } from "../alert/detector.js";
 import { describeAlert, episodeLine } from "../alert/output.js";
 import type { Attempt, DnsLookup } from "../correlate/types.js";
 
@@ -48,13 +50,29 @@ export interface Timeline {
   untimedAttempts: number;
 }
 
+/** Same rule, same bucket size: the one detector's episodes are the time line's. */
+function sameOptions(a: DetectorOptions, b: DetectorOptions): boolean {
+  return (Object.keys(a) as (keyof DetectorOptions)[]).every((key) => a[key] === b[key]);
+}
+
 export class TimelineBuilder {
   private readonly buckets = new Map<number, number[]>();
   private readonly detector: BogusDetector;
+  /** The detector is this builder's own, fed here (not one the caller feeds the same lookups). */
+  private readonly feedsDetector: boolean;
   private untimed = 0;
 
-  constructor(readonly bucketMs: number) {
-    this.detector = new BogusDetector({ ...DEFAULT_DETECTOR, bucketMs });
+  /**
+   * `shared`: a detector the caller feeds every lookup this builder sees (the report's); used
+   * when its options are alert's defaults at this bucket size, else the builder runs its own.
+   */
+  constructor(
+    readonly bucketMs: number,
+    shared?: BogusDetector,
+  ) {
+    const options = { ...DEFAULT_DETECTOR, bucketMs };
+    this.feedsDetector = shared === undefined || !sameOptions(shared.options, options);
+    this.detector = this.feedsDetector ? new BogusDetector(options) : shared!;
   }
 
   private row(timeMs: number): number[] {
@@ -79,7 +97,7 @@ export class TimelineBuilder {
   }
 
   addLookup(lookup: DnsLookup): void {
-    this.detector.add(lookup);
+    if (this.feedsDetector) this.detector.add(lookup);
     if (lookup.startMs === null) return;
     const row = this.row(lookup.startMs);
     if (lookup.status === "bogus") {
@@ -92,6 +110,7 @@ export class TimelineBuilder {
   }
 
   finish(): Timeline {
+    // Closing the open bucket twice is harmless: a shared detector may have been flushed already.
     this.detector.flush();
     const buckets = [...this.buckets.values()].sort((a, b) => a[0]! - b[0]!);
     const last = buckets[buckets.length - 1];
