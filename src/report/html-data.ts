@@ -69,16 +69,6 @@ export const ATTEMPT_COLUMNS = [
 
 type Cell = string | number | boolean | null | string[] | number[][];
 
-/**
- * An attempt kept for the page: its record without the source lines (the longest part), which
- * are reduced to ranges at once. The cells are written only for the attempts the page shows.
- */
-interface KeptAttempt {
-  startMs: number;
-  record: Omit<AttemptRecord, "source">;
-  source: { ranges: [number, number, number][]; more: number };
-}
-
 /** Source lines as ranges: `[file index, first line, last line]`, at most SOURCE_RANGES, and how many more there were. */
 export function sourceRanges(source: readonly string[], fileIndex: (file: string) => number): { ranges: [number, number, number][]; more: number } {
   const ranges: [number, number, number][] = [];
@@ -87,7 +77,7 @@ export function sourceRanges(source: readonly string[], fileIndex: (file: string
   let index = -1;
   let last: [number, number, number] | undefined;
   for (const entry of source) {
-    // Every attempt passes here, with about 30 lines each: the file name is looked up only
+    // Each shown attempt passes here, with about 30 lines each: the file name is looked up only
     // where it changes, and the line number read without slicing.
     let digits = file.length + 1;
     if (index < 0 || entry.charCodeAt(file.length) !== 58 || !entry.startsWith(file) || entry.indexOf(":", digits) >= 0) {
@@ -109,12 +99,10 @@ export function sourceRanges(source: readonly string[], fileIndex: (file: string
   return { ranges, more };
 }
 
-function attemptCells(kept: KeptAttempt): Cell[] {
-  const r = kept.record;
+function attemptCells(r: AttemptRecord, source: { ranges: [number, number, number][]; more: number }): Cell[] {
   const text = (s: string | null) => (s === null ? null : escapeTerminal(s));
   // The record names the row of its own mode only; the page shows both (the evaluation is cached).
   const rows = evaluateBothModes(r.evidence);
-  const source = kept.source;
   return [
     r.start,
     text(r.host),
@@ -141,16 +129,13 @@ function attemptCells(kept: KeptAttempt): Cell[] {
   ];
 }
 
-/** The newest ATTEMPTS_PER_ROW attempts of each report row, and how many each row had. */
+/**
+ * The newest ATTEMPTS_PER_ROW attempts of each report row, and how many each row had. The
+ * attempts are kept as they came: only the few thousand the page shows are formatted (times,
+ * source lines), at the end, rather than every attempt of the log as it closes.
+ */
 export class AttemptSamples {
-  private readonly rows = new Map<string, { total: number; kept: KeptAttempt[] }>();
-  /** Input file names, by their index in the attempts' source ranges (a path per range would be most of the page). */
-  private readonly files = new Map<string, number>();
-  private readonly fileIndex = (file: string): number => {
-    let index = this.files.get(file);
-    if (index === undefined) this.files.set(file, (index = this.files.size));
-    return index;
-  };
+  private readonly rows = new Map<string, { total: number; kept: Attempt[] }>();
 
   constructor(private readonly by: "domain" | "mx") {}
 
@@ -162,29 +147,51 @@ export class AttemptSamples {
       this.rows.set(key, row);
     }
     row.total++;
-    const { source, ...record } = attemptRecord(attempt);
-    row.kept.push({ startMs: attempt.startMs ?? Number.NEGATIVE_INFINITY, record, source: sourceRanges(source, this.fileIndex) });
+    row.kept.push(attempt);
     // Attempts close in roughly time order: trimming now and then keeps memory per row bounded.
     if (row.kept.length >= 2 * ATTEMPTS_PER_ROW) newestFirst(row.kept);
   }
 
-  /** The input files the source ranges name, by index. */
-  sourceFiles(): string[] {
-    return [...this.files.keys()].map(escapeTerminal);
-  }
-
   /** The row's newest attempts (at most `limit`, newest first) and the number it had. */
-  take(key: string, limit: number): { total: number; shown: Cell[][] } {
+  take(key: string, limit: number): { total: number; shown: Attempt[] } {
     const row = this.rows.get(key);
     if (row === undefined) return { total: 0, shown: [] };
     newestFirst(row.kept);
-    return { total: row.total, shown: row.kept.slice(0, limit).map(attemptCells) };
+    return { total: row.total, shown: row.kept.slice(0, limit) };
   }
 }
 
-function newestFirst(kept: KeptAttempt[]): void {
-  kept.sort((a, b) => b.startMs - a.startMs);
+const startOf = (attempt: Attempt) => attempt.startMs ?? Number.NEGATIVE_INFINITY;
+
+function newestFirst(kept: Attempt[]): void {
+  kept.sort((a, b) => startOf(b) - startOf(a));
   kept.length = Math.min(kept.length, ATTEMPTS_PER_ROW);
+}
+
+/**
+ * The shown attempts as cells, their source lines as ranges into one list of files. The files
+ * are listed in reading order (the order formatSources gives lines in), so the list does not
+ * depend on which attempt closed first.
+ */
+function attemptTables(shown: Attempt[][]): { sourceFiles: string[]; cells: Cell[][][] } {
+  const records = shown.map((attempts) => attempts.map(attemptRecord));
+  const firstRef = new Map<string, number>();
+  shown.forEach((attempts, i) =>
+    attempts.forEach((attempt, j) => {
+      // formatSources writes each line once, first to last: the same order as the sorted, distinct references.
+      const refs = [...new Set(attempt.sources)].sort((a, b) => a - b);
+      records[i]![j]!.source.forEach((line, k) => {
+        const file = line.slice(0, line.lastIndexOf(":"));
+        const ref = refs[k] ?? Number.POSITIVE_INFINITY;
+        if (ref < (firstRef.get(file) ?? Number.POSITIVE_INFINITY)) firstRef.set(file, ref);
+      });
+    }),
+  );
+  const files = [...firstRef.keys()].sort((a, b) => firstRef.get(a)! - firstRef.get(b)!);
+  const index = new Map(files.map((file, i) => [file, i]));
+  const fileIndex = (file: string) => index.get(file)!;
+  const cells = records.map((row) => row.map((record) => attemptCells(record, sourceRanges(record.source, fileIndex))));
+  return { sourceFiles: files.map(escapeTerminal), cells };
 }
 
 export interface PageData {
@@ -208,11 +215,13 @@ export interface PageData {
 /** Assembles the page's data; no clock time, so the same input gives the same bytes. */
 export function pageData(report: ReportData, timeline: Timeline, samples: AttemptSamples): PageData {
   let budget = ATTEMPTS_PER_PAGE;
-  const attempts = report.domains.map((d) => {
-    const taken = samples.take(d.name, Math.min(ATTEMPTS_PER_ROW, budget));
-    budget -= taken.shown.length;
-    return taken;
+  const taken = report.domains.map((d) => {
+    const row = samples.take(d.name, Math.min(ATTEMPTS_PER_ROW, budget));
+    budget -= row.shown.length;
+    return row;
   });
+  const { sourceFiles, cells } = attemptTables(taken.map((row) => row.shown));
+  const attempts = taken.map((row, i) => ({ total: row.total, shown: cells[i]! }));
   return {
     by: report.by,
     from: report.from,
@@ -240,7 +249,7 @@ export function pageData(report: ReportData, timeline: Timeline, samples: Attemp
       d.lastSeen,
     ]),
     attemptColumns: ATTEMPT_COLUMNS,
-    sourceFiles: samples.sourceFiles(),
+    sourceFiles,
     attempts,
     timeline: { bucketMs: timeline.bucketMs, columns: BUCKET_COLUMNS, buckets: timeline.buckets, untimedAttempts: timeline.untimedAttempts },
     episodes: timeline.episodes.map((e) => ({ from: new Date(e.fromMs).toISOString(), to: new Date(e.toMs).toISOString(), level: e.level, kind: e.kind, open: e.open, text: e.text })),
