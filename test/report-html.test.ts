@@ -9,9 +9,10 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Attempt, AttemptFacts } from "../src/correlate/types.js";
 import { sourceOf } from "../src/correlate/sources.js";
-import { AttemptSamples, ATTEMPTS_PER_ROW, pageData, sourceRanges, type PageData } from "../src/report/html-data.js";
+import { AttemptSamples, ATTEMPTS_PER_ROW, pageData, ROWS_PER_PAGE, sourceRanges, type PageData, type PageLimits } from "../src/report/html-data.js";
 import { ReportBuilder, sharedHostRow, UNKNOWN_DOMAIN } from "../src/report/aggregate.js";
 import { TimelineBuilder } from "../src/report/timeline.js";
+import { renderHtml } from "../src/report/html.js";
 import { escapeHtml } from "../src/output/escape.js";
 import { runCli } from "./helpers/cli.js";
 import { embeddedJson, inlineBlocks } from "./helpers/html.js";
@@ -154,6 +155,29 @@ describe("alert episodes in the page are the ones `esa-dane alert` raises", () =
   });
 });
 
+describe("a log of more domains than the page holds", () => {
+  // ROWS_PER_PAGE + 3 domains, one delivery each, all fine: the last 3 in report order (by name) are left out.
+  const count = ROWS_PER_PAGE + 3;
+  const parts = Array.from({ length: count }, (_, i) => {
+    const domain = `d${String(i).padStart(5, "0")}.example`;
+    const ip = `192.0.${2 + Math.floor(i / 250)}.${1 + (i % 250)}`;
+    return [...dns(i, domain, `mx.${domain}`, ip, { mx: "secure", a: "secure", tlsa: "secure" }), ...connection(i + 3, 10_000 + i, 20_000 + i, ip, domain, `a@${domain}`)];
+  });
+  const file = join(scratch, "many-domains.log");
+  writeFileSync(file, log(...parts));
+  const result = html(file);
+  const data = embeddedJson(result.stdout) as PageData;
+
+  it("embeds ROWS_PER_PAGE rows and says how many more there are, and where to find them", () => {
+    expect(result.status).toBe(0);
+    expect(data.totals.rows).toBe(count);
+    expect(data.domains.length).toBe(ROWS_PER_PAGE);
+    expect(data.attempts.length).toBe(ROWS_PER_PAGE);
+    expect(data.domains[ROWS_PER_PAGE - 1]![0]).toBe(`d${String(ROWS_PER_PAGE - 1).padStart(5, "0")}.example`);
+    expect(result.stdout).toContain('<p id="domains-omitted">3 more domains not shown in this page (none of them with a problem;');
+  });
+});
+
 describe("hostile log text in the page", () => {
   // Quotes, markup, a script end tag, control characters and a bidi override in a DNS name.
   const evil = `<script>alert(1)</script>"x'\u0001\u001b[31m</script><!--\u202e<img src=x onerror=alert(2)>.example`;
@@ -226,17 +250,21 @@ describe("the page's data, unit by unit", () => {
     recipients: [],
     sendingIp: null,
   });
-  const build = (attempts: Attempt[]) => {
+  const assemble = (attempts: Attempt[], limits?: PageLimits) => {
     const builder = new ReportBuilder("domain");
     const samples = new AttemptSamples("domain");
-    const timeline = new TimelineBuilder(300_000);
+    const timelineBuilder = new TimelineBuilder(300_000);
     for (const a of attempts) {
       builder.add(a);
       samples.add(a);
-      timeline.addAttempt(a);
+      timelineBuilder.addAttempt(a);
     }
-    return pageData(builder.finish([], []), timeline.finish(), samples);
+    const report = builder.finish([], []);
+    const timeline = timelineBuilder.finish();
+    const data = pageData(report, timeline, samples, limits);
+    return { data, page: () => renderHtml(report, data, timeline) };
   };
+  const build = (attempts: Attempt[], limits?: PageLimits) => assemble(attempts, limits).data;
 
   it("a row shows its newest attempts, newest first, capped, with the count of all", () => {
     const t0 = Date.UTC(2024, 2, 11, 8);
@@ -267,6 +295,31 @@ describe("the page's data, unit by unit", () => {
     const unknown = build([attempt(0, { domain: null })]);
     expect(unknown.domains[0]![0]).toBe(UNKNOWN_DOMAIN);
     expect(unknown.attempts[0]!.shown[0]![data.attemptColumns.indexOf("domain-candidates")]).toEqual([]);
+  });
+
+  it("rows past the page's cap are left out, problem rows kept first, and the page says how many and where they all are", () => {
+    const t0 = Date.UTC(2024, 2, 11, 8);
+    const fine = Array.from({ length: 10 }, (_, i) => attempt(t0 + i, { domain: `ok${i}.example` }));
+    const failing = attempt(t0, { domain: "fail.example", decision: "dane-fail", decisionByMode: { mandatory: "dane-fail", opportunistic: "dane-fail" }, flags: ["dane-fail"] });
+    const { data, page } = assemble([...fine, failing], { rows: 4, attempts: 100 });
+    expect(data.domains).toHaveLength(4);
+    expect(data.attempts).toHaveLength(4);
+    expect(data.totals.rows).toBe(11);
+    expect(data.domains[0]![0]).toBe("fail.example");
+    expect(page()).toContain('<p id="domains-omitted">7 more domains not shown in this page (none of them with a problem; the filters above do not search them): <code>esa-dane report --format json</code> lists every row.</p>');
+    // A problem row past the cap is counted as one.
+    const tight = assemble([...fine, failing], { rows: 0, attempts: 100 });
+    expect(tight.data.domains).toHaveLength(0);
+    expect(tight.page()).toContain("11 more domains not shown in this page (1 of them with problems;");
+    // Under the cap: every row, and no such line.
+    expect(assemble(fine).page()).not.toContain("domains-omitted");
+  });
+
+  it("the source files are listed in reading order, whichever attempt closed first", () => {
+    const late = { ...attempt(Date.UTC(2024, 2, 11, 9)), sources: [sourceOf({ file: "g.log", line: 2 })] };
+    const early = { ...attempt(Date.UTC(2024, 2, 11, 8), { domain: "b.example" }), sources: [sourceOf({ file: "f.log", line: 5 })] };
+    // g.log's attempt closes first; f.log is read before g.log (its lines were registered first above).
+    expect(build([late, early]).sourceFiles).toEqual(["f.log", "g.log"]);
   });
 
   it("source lines are given as ranges per file, the files by index", () => {

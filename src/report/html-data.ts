@@ -69,6 +69,13 @@ export const ATTEMPT_COLUMNS = [
 
 type Cell = string | number | boolean | null | string[] | number[][];
 
+/**
+ * Rows (domains, or MX hosts with --by mx) embedded in the page, in report order (problem rows
+ * first): a log of tens of thousands of domains would otherwise make a page of tens of megabytes.
+ * The page says how many more there are, and that `--format json` has them all.
+ */
+export const ROWS_PER_PAGE = 5000;
+
 /** Source lines as ranges: `[file index, first line, last line]`, at most SOURCE_RANGES, and how many more there were. */
 export function sourceRanges(source: readonly string[], fileIndex: (file: string) => number): { ranges: [number, number, number][]; more: number } {
   const ranges: [number, number, number][] = [];
@@ -200,6 +207,7 @@ export interface PageData {
   from: string | null;
   to: string | null;
   verdict: string[];
+  /** `rows`: all the report's rows; `domains` holds the first ROWS_PER_PAGE of them. */
   totals: { attempts: number; rows: number; linesRead: number };
   domainColumns: readonly string[];
   domains: Cell[][];
@@ -212,10 +220,17 @@ export interface PageData {
   episodes: { from: string; to: string; level: string; kind: string; open: boolean; text: string }[];
 }
 
+/** How much of the report the page embeds (the defaults keep it a few megabytes for any log). */
+export interface PageLimits {
+  rows: number;
+  attempts: number;
+}
+
 /** Assembles the page's data; no clock time, so the same input gives the same bytes. */
-export function pageData(report: ReportData, timeline: Timeline, samples: AttemptSamples): PageData {
-  let budget = ATTEMPTS_PER_PAGE;
-  const taken = report.domains.map((d) => {
+export function pageData(report: ReportData, timeline: Timeline, samples: AttemptSamples, limits: PageLimits = { rows: ROWS_PER_PAGE, attempts: ATTEMPTS_PER_PAGE }): PageData {
+  const rows = report.domains.slice(0, limits.rows);
+  let budget = limits.attempts;
+  const taken = rows.map((d) => {
     const row = samples.take(d.name, Math.min(ATTEMPTS_PER_ROW, budget));
     budget -= row.shown.length;
     return row;
@@ -229,7 +244,7 @@ export function pageData(report: ReportData, timeline: Timeline, samples: Attemp
     verdict: verdict(report).map(escapeTerminal),
     totals: { attempts: report.totals.attempts, rows: report.domains.length, linesRead: report.stats.total.read },
     domainColumns: DOMAIN_COLUMNS,
-    domains: report.domains.map((d) => [
+    domains: rows.map((d) => [
       escapeTerminal(d.name),
       [...d.problems],
       d.attempts,

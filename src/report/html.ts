@@ -81,6 +81,16 @@ function domainsHead(by: ReportData["by"]): string {
   return `<tr>${columns.map(([key, label, numeric]) => `<th data-key="${key}"${numeric ? ' class="n"' : ""}><button type="button">${label}</button></th>`).join("")}</tr>`;
 }
 
+/** The rows the page leaves out (the last ones in report order), said under the table; empty when none. */
+function omittedRows(report: ReportData, data: PageData): string {
+  const left = report.domains.slice(data.domains.length);
+  if (left.length === 0) return "";
+  const noun = report.by === "mx" ? (left.length === 1 ? "MX host" : "MX hosts") : left.length === 1 ? "domain" : "domains";
+  const withProblems = left.filter((d) => d.problems.length > 0).length;
+  const which = withProblems === 0 ? "none of them with a problem" : `${withProblems} of them with problems`;
+  return `<p id="domains-omitted">${left.length} more ${noun} not shown in this page (${which}; the filters above do not search them): <code>esa-dane report --format json</code> lists every row.</p>\n`;
+}
+
 export function renderHtml(report: ReportData, data: PageData, timeline: Timeline): string {
   const noun = report.by === "mx" ? "MX hosts" : "Domains";
   const attention = report.domains.some((d) => d.problems.length > 0);
@@ -118,7 +128,7 @@ ${episodesList(timeline)}
 <span id="domains-shown" class="muted"></span><span class="muted">Click a row for its MX hosts and attempts; click a header to sort.</span></div>
 <table id="domains-table"><thead>${domainsHead(report.by)}</thead><tbody></tbody></table>
 <p><button type="button" id="domains-more" hidden>show more</button></p>
-<noscript><p>The ${noun.toLowerCase()} table is drawn by the page's script; <code>esa-dane report --format markdown</code> gives it without one.</p></noscript>
+${omittedRows(report, data)}<noscript><p>The ${noun.toLowerCase()} table is drawn by the page's script; <code>esa-dane report --format markdown</code> gives it without one.</p></noscript>
 </section>
 <section id="resolvers">
 <h2>Resolvers</h2>
