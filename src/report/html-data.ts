@@ -182,19 +182,28 @@ function newestFirst(kept: Attempt[]): void {
  */
 function attemptTables(shown: Attempt[][]): { sourceFiles: string[]; cells: Cell[][][] } {
   const records = shown.map((attempts) => attempts.map(attemptRecord));
-  const firstRef = new Map<string, number>();
+  // A reference of each file: references of different files compare as the files' reading order.
+  const fileRef = new Map<string, number>();
   shown.forEach((attempts, i) =>
     attempts.forEach((attempt, j) => {
       // formatSources writes each line once, first to last: the same order as the sorted, distinct references.
-      const refs = [...new Set(attempt.sources)].sort((a, b) => a - b);
-      records[i]![j]!.source.forEach((line, k) => {
-        const file = line.slice(0, line.lastIndexOf(":"));
-        const ref = refs[k] ?? Number.POSITIVE_INFINITY;
-        if (ref < (firstRef.get(file) ?? Number.POSITIVE_INFINITY)) firstRef.set(file, ref);
-      });
+      const lines = records[i]![j]!.source;
+      const refs = Float64Array.from(attempt.sources).sort();
+      let k = -1;
+      let previous = Number.NaN;
+      let file = "";
+      for (const ref of refs) {
+        if (ref === previous) continue;
+        previous = ref;
+        const line = lines[++k];
+        if (line === undefined) break;
+        if (file !== "" && line.charCodeAt(file.length) === 58 && line.startsWith(file) && line.indexOf(":", file.length + 1) < 0) continue;
+        file = line.slice(0, line.lastIndexOf(":"));
+        if (!fileRef.has(file)) fileRef.set(file, ref);
+      }
     }),
   );
-  const files = [...firstRef.keys()].sort((a, b) => firstRef.get(a)! - firstRef.get(b)!);
+  const files = [...fileRef.keys()].sort((a, b) => fileRef.get(a)! - fileRef.get(b)!);
   const index = new Map(files.map((file, i) => [file, i]));
   const fileIndex = (file: string) => index.get(file)!;
   const cells = records.map((row) => row.map((record) => attemptCells(record, sourceRanges(record.source, fileIndex))));
