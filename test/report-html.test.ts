@@ -11,7 +11,8 @@ import type { Attempt, AttemptFacts } from "../src/correlate/types.js";
 import { sourceOf } from "../src/correlate/sources.js";
 import { AttemptSamples, ATTEMPTS_PER_ROW, pageData, ROWS_PER_PAGE, sourceRanges, type PageData, type PageLimits } from "../src/report/html-data.js";
 import { ReportBuilder, sharedHostRow, UNKNOWN_DOMAIN } from "../src/report/aggregate.js";
-import { TimelineBuilder } from "../src/report/timeline.js";
+import { MAX_BARS, TimelineBuilder } from "../src/report/timeline.js";
+import { timelineSvg } from "../src/report/html-chart.js";
 import { renderHtml } from "../src/report/html.js";
 import { escapeHtml } from "../src/output/escape.js";
 import { runCli } from "./helpers/cli.js";
@@ -178,6 +179,28 @@ describe("a log of more domains than the page holds", () => {
   });
 });
 
+describe("a log of many days", () => {
+  // Three days, a delivery every 5 minutes: 864 buckets with data, drawn as 432 bars of 10 minutes.
+  const parts = Array.from({ length: 864 }, (_, i) => {
+    const domain = `d${i % 20}.example`;
+    const ip = `192.0.2.${1 + (i % 20)}`;
+    return [...dns(i * 300, domain, `mx.${domain}`, ip, { mx: "secure", a: "secure", tlsa: "secure" }), ...connection(i * 300 + 3, 10_000 + i, 20_000 + i, ip, domain, `a@${domain}`)];
+  });
+  const file = join(scratch, "three-days.log");
+  writeFileSync(file, log(...parts));
+  const result = html(file);
+  const data = embeddedJson(result.stdout) as PageData;
+
+  it("is drawn in bars of several buckets, and the page says so", () => {
+    expect(result.status).toBe(0);
+    expect(data.timeline.bucketMs).toBe(300_000);
+    expect(data.timeline.barMs).toBe(600_000);
+    expect(data.timeline.buckets).toHaveLength(432);
+    expect(result.stdout).toContain("Buckets of 5 minutes, drawn as bars of 10 minutes (more than 600 buckets have data); hover a bar for its numbers.");
+    expect(result.stdout.match(/<rect class="hover"/g)).toHaveLength(432);
+  });
+});
+
 describe("hostile log text in the page", () => {
   // Quotes, markup, a script end tag, control characters and a bidi override in a DNS name.
   const evil = `<script>alert(1)</script>"x'\u0001\u001b[31m</script><!--\u202e<img src=x onerror=alert(2)>.example`;
@@ -313,6 +336,27 @@ describe("the page's data, unit by unit", () => {
     expect(tight.page()).toContain("11 more domains not shown in this page (1 of them with problems;");
     // Under the cap: every row, and no such line.
     expect(assemble(fine).page()).not.toContain("domains-omitted");
+  });
+
+  it("a long log is drawn in at most MAX_BARS bars, each a whole number of buckets, with every count kept", () => {
+    const t0 = Date.UTC(2024, 2, 1);
+    // Ten days of 5-minute buckets: 2880 buckets, drawn as 480 bars of 30 minutes.
+    const days = Array.from({ length: 2880 }, (_, i) => attempt(t0 + i * 300_000));
+    const { timeline } = build(days);
+    expect(timeline.bucketMs).toBe(300_000);
+    expect(timeline.barMs).toBe(1_800_000);
+    expect(timeline.buckets.length).toBeLessThanOrEqual(MAX_BARS);
+    const ok = timeline.columns.indexOf("dane-success");
+    expect(timeline.buckets.reduce((n, b) => n + b[ok]!, 0)).toBe(2880);
+    for (const bar of timeline.buckets) expect(bar[0]! % 1_800_000).toBe(0);
+    // The chart has a hover target per bar, not per bucket.
+    const timelineBuilder = new TimelineBuilder(300_000);
+    for (const a of days) timelineBuilder.addAttempt(a);
+    expect(timelineSvg(timelineBuilder.finish()).match(/<rect class="hover"/g)).toHaveLength(480);
+    // Up to MAX_BARS buckets: one bar per bucket.
+    const short = build(days.slice(0, MAX_BARS)).timeline;
+    expect(short.barMs).toBe(300_000);
+    expect(short.buckets).toHaveLength(MAX_BARS);
   });
 
   it("the source files are listed in reading order, whichever attempt closed first", () => {

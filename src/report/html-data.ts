@@ -225,7 +225,8 @@ export interface PageData {
   sourceFiles: string[];
   /** Per domain row (same order): its attempt count and its newest attempts. */
   attempts: { total: number; shown: Cell[][] }[];
-  timeline: { bucketMs: number; columns: readonly string[]; buckets: number[][]; untimedAttempts: number };
+  /** `buckets`: the bars drawn, of `barMs` each (`bucketMs`, or a multiple of it on a long log). */
+  timeline: { bucketMs: number; barMs: number; columns: readonly string[]; buckets: number[][]; untimedAttempts: number };
   episodes: { from: string; to: string; level: string; kind: string; open: boolean; text: string }[];
 }
 
@@ -275,7 +276,7 @@ export function pageData(report: ReportData, timeline: Timeline, samples: Attemp
     attemptColumns: ATTEMPT_COLUMNS,
     sourceFiles,
     attempts,
-    timeline: { bucketMs: timeline.bucketMs, columns: BUCKET_COLUMNS, buckets: timeline.buckets, untimedAttempts: timeline.untimedAttempts },
+    timeline: { bucketMs: timeline.bucketMs, barMs: timeline.barMs, columns: BUCKET_COLUMNS, buckets: timeline.buckets, untimedAttempts: timeline.untimedAttempts },
     episodes: timeline.episodes.map((e) => ({ from: new Date(e.fromMs).toISOString(), to: new Date(e.toMs).toISOString(), level: e.level, kind: e.kind, open: e.open, text: e.text })),
   };
 }

@@ -10,7 +10,7 @@ import { accountingSentence, filterText } from "./formats.js";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.js";
 import { legendHtml, minuteText, timelineSvg } from "./html-chart.js";
 import type { PageData } from "./html-data.js";
-import type { Timeline } from "./timeline.js";
+import { MAX_BARS, type Timeline } from "./timeline.js";
 
 const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 
@@ -60,6 +60,14 @@ function episodesList(timeline: Timeline): string {
     (e) => `<li class="ep-text-${e.level.toLowerCase()}"><b>${e.level}</b> ${e.kind}, ${minuteText(e.fromMs)} to ${e.open ? "the end of the log" : minuteText(e.toMs)} UTC: ${h(e.text)}</li>`,
   );
   return `<ul class="episodes" id="episodes">${items.join("")}</ul>`;
+}
+
+/** How a long log is drawn: in bars of several buckets each (see MAX_BARS); empty when a bar is a bucket. */
+function barsText(timeline: Timeline): string {
+  if (timeline.barMs === timeline.bucketMs) return "";
+  const minutes = timeline.barMs / 60000;
+  const width = minutes % 1440 === 0 ? `${minutes / 1440} day(s)` : minutes % 60 === 0 ? `${minutes / 60} hour(s)` : `${minutes} minutes`;
+  return `, drawn as bars of ${width} (more than ${MAX_BARS} buckets have data)`;
 }
 
 /** Header cells of the domains table; `data-key` names the column the script sorts by. */
@@ -117,7 +125,7 @@ ${inputsTable(report)}
 </header>
 <section id="timeline">
 <h2>Time line</h2>
-<p class="muted">Buckets of ${timeline.bucketMs / 60000} minutes; hover a bucket for its numbers. Alert episodes are those <code>esa-dane alert --bucket ${timeline.bucketMs / 60000}m</code> raises on the same lookups.${untimed}</p>
+<p class="muted">Buckets of ${timeline.bucketMs / 60000} minutes${barsText(timeline)}; hover a ${timeline.barMs === timeline.bucketMs ? "bucket" : "bar"} for its numbers. Alert episodes are those <code>esa-dane alert --bucket ${timeline.bucketMs / 60000}m</code> raises on the same lookups.${untimed}</p>
 ${svg === "" ? `<p class="muted">Nothing to draw: no attempt or lookup with a time.</p>` : `${svg}\n${legendHtml()}`}
 ${episodesList(timeline)}
 </section>

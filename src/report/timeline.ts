@@ -41,9 +41,21 @@ export interface AlertEpisode {
   text: string;
 }
 
+/**
+ * Bars drawn (and embedded in the page) at most: about two pixels each across the chart. A log
+ * of more buckets than that (a month of 5-minute buckets is 8640) is drawn in wider bars, a
+ * whole number of buckets each: more would be narrower than a pixel, and the page's chart
+ * would grow with the time the log spans (about 500 bytes a bar).
+ */
+export const MAX_BARS = 600;
+/** Bar widths tried, in buckets, smallest first (with 5-minute buckets: 10, 15, 30 min, 1, 2, 3, 6, 12 h, 1 day, 1 week). */
+const BAR_BUCKETS = [1, 2, 3, 6, 12, 24, 36, 72, 144, 288, 2016];
+
 export interface Timeline {
   bucketMs: number;
-  /** Non-empty buckets in time order, each a row of BUCKET_COLUMNS (start in epoch milliseconds). */
+  /** Width of the bars drawn: bucketMs, or a multiple of it when the buckets would be more than MAX_BARS. */
+  barMs: number;
+  /** Non-empty bars in time order, each a row of BUCKET_COLUMNS (start in epoch milliseconds), the sums of their buckets. */
   buckets: number[][];
   episodes: AlertEpisode[];
   /** Attempts without a start time: counted in the report, not placeable on the time line. */
@@ -115,8 +127,35 @@ export class TimelineBuilder {
     const buckets = [...this.buckets.values()].sort((a, b) => a[0]! - b[0]!);
     const last = buckets[buckets.length - 1];
     const endMs = last === undefined ? 0 : last[0]! + this.bucketMs;
-    return { bucketMs: this.bucketMs, buckets, episodes: episodesOf(this.detector, endMs), untimedAttempts: this.untimed };
+    const barMs = barWidth(buckets, this.bucketMs);
+    return { bucketMs: this.bucketMs, barMs, buckets: barMs === this.bucketMs ? buckets : inBars(buckets, barMs), episodes: episodesOf(this.detector, endMs), untimedAttempts: this.untimed };
   }
+}
+
+/** The narrowest bar, a whole number of buckets, that draws the buckets in at most MAX_BARS bars. */
+function barWidth(buckets: readonly number[][], bucketMs: number): number {
+  const bars = (width: number) => new Set(buckets.map((b) => Math.floor(b[0]! / width))).size;
+  if (buckets.length <= MAX_BARS) return bucketMs;
+  for (const n of BAR_BUCKETS) if (bars(n * bucketMs) <= MAX_BARS) return n * bucketMs;
+  let width = BAR_BUCKETS[BAR_BUCKETS.length - 1]! * bucketMs;
+  while (bars(width) > MAX_BARS) width *= 2;
+  return width;
+}
+
+/** Buckets (in time order) summed into bars of `barMs`, each starting at a multiple of it. */
+function inBars(buckets: readonly number[][], barMs: number): number[][] {
+  const bars: number[][] = [];
+  for (const bucket of buckets) {
+    const start = Math.floor(bucket[0]! / barMs) * barMs;
+    let bar = bars[bars.length - 1];
+    if (bar === undefined || bar[0] !== start) {
+      bar = BUCKET_COLUMNS.map(() => 0);
+      bar[0] = start;
+      bars.push(bar);
+    }
+    for (let i = 1; i < bucket.length; i++) bar[i]! += bucket[i]!;
+  }
+  return bars;
 }
 
 /**
