@@ -136,13 +136,16 @@ function attemptCells(r: AttemptRecord, source: { ranges: [number, number, numbe
   ];
 }
 
+/** What the page needs of an attempt (attemptRecord's inputs): not its recipients, missing inputs and the rest. */
+export type KeptAttempt = Pick<Attempt, "record" | "startMs" | "endMs" | "utcKnown" | "sources">;
+
 /**
  * The newest ATTEMPTS_PER_ROW attempts of each report row, and how many each row had. The
  * attempts are kept as they came: only the few thousand the page shows are formatted (times,
  * source lines), at the end, rather than every attempt of the log as it closes.
  */
 export class AttemptSamples {
-  private readonly rows = new Map<string, { total: number; kept: Attempt[] }>();
+  private readonly rows = new Map<string, { total: number; kept: KeptAttempt[] }>();
 
   constructor(private readonly by: "domain" | "mx") {}
 
@@ -154,33 +157,33 @@ export class AttemptSamples {
       this.rows.set(key, row);
     }
     row.total++;
-    row.kept.push(attempt);
-    // Attempts close in roughly time order: trimming now and then keeps memory per row bounded.
-    if (row.kept.length >= 2 * ATTEMPTS_PER_ROW) newestFirst(row.kept);
+    // Newest first, at most ATTEMPTS_PER_ROW: attempts close in roughly time order, so most go
+    // in at the front; of equal start times the one that closed first stays first.
+    const kept = row.kept;
+    const start = startOf(attempt);
+    if (kept.length === ATTEMPTS_PER_ROW && start <= startOf(kept[kept.length - 1]!)) return;
+    let at = kept.length;
+    while (at > 0 && startOf(kept[at - 1]!) < start) at--;
+    kept.splice(at, 0, { record: attempt.record, startMs: attempt.startMs, endMs: attempt.endMs, utcKnown: attempt.utcKnown, sources: attempt.sources });
+    if (kept.length > ATTEMPTS_PER_ROW) kept.pop();
   }
 
   /** The row's newest attempts (at most `limit`, newest first) and the number it had. */
-  take(key: string, limit: number): { total: number; shown: Attempt[] } {
+  take(key: string, limit: number): { total: number; shown: KeptAttempt[] } {
     const row = this.rows.get(key);
     if (row === undefined) return { total: 0, shown: [] };
-    newestFirst(row.kept);
     return { total: row.total, shown: row.kept.slice(0, limit) };
   }
 }
 
-const startOf = (attempt: Attempt) => attempt.startMs ?? Number.NEGATIVE_INFINITY;
-
-function newestFirst(kept: Attempt[]): void {
-  kept.sort((a, b) => startOf(b) - startOf(a));
-  kept.length = Math.min(kept.length, ATTEMPTS_PER_ROW);
-}
+const startOf = (attempt: KeptAttempt) => attempt.startMs ?? Number.NEGATIVE_INFINITY;
 
 /**
  * The shown attempts as cells, their source lines as ranges into one list of files. The files
  * are listed in reading order (the order formatSources gives lines in), so the list does not
  * depend on which attempt closed first.
  */
-function attemptTables(shown: Attempt[][]): { sourceFiles: string[]; cells: Cell[][][] } {
+function attemptTables(shown: KeptAttempt[][]): { sourceFiles: string[]; cells: Cell[][][] } {
   const records = shown.map((attempts) => attempts.map(attemptRecord));
   // A reference of each file: references of different files compare as the files' reading order.
   const fileRef = new Map<string, number>();
