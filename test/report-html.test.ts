@@ -334,6 +334,7 @@ describe("the page's data, unit by unit", () => {
     const tight = assemble([...fine, failing], { rows: 0, attempts: 100 });
     expect(tight.data.domains).toHaveLength(0);
     expect(tight.page()).toContain("11 more domains not shown in this page (1 of them with problems;");
+    expect(assemble([...fine, failing], { rows: 10, attempts: 100 }).page()).toContain("1 more domain not shown in this page (it has no problem; the filters above do not search it)");
     // Under the cap: every row, and no such line.
     expect(assemble(fine).page()).not.toContain("domains-omitted");
   });

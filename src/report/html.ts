@@ -95,8 +95,11 @@ function omittedRows(report: ReportData, data: PageData): string {
   if (left.length === 0) return "";
   const noun = report.by === "mx" ? (left.length === 1 ? "MX host" : "MX hosts") : left.length === 1 ? "domain" : "domains";
   const withProblems = left.filter((d) => d.problems.length > 0).length;
-  const which = withProblems === 0 ? "none of them with a problem" : `${withProblems} of them with problems`;
-  return `<p id="domains-omitted">${left.length} more ${noun} not shown in this page (${which}; the filters above do not search them): <code>esa-dane report --format json</code> lists every row.</p>\n`;
+  const which =
+    left.length === 1
+      ? `${withProblems === 0 ? "it has no problem" : "it has problems"}; the filters above do not search it`
+      : `${withProblems === 0 ? "none of them with a problem" : `${withProblems} of them with problems`}; the filters above do not search them`;
+  return `<p id="domains-omitted">${left.length} more ${noun} not shown in this page (${which}): <code>esa-dane report --format json</code> lists every row.</p>\n`;
 }
 
 export function renderHtml(report: ReportData, data: PageData, timeline: Timeline): string {
