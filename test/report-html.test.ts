@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Attempt, AttemptFacts } from "../src/correlate/types.js";
 import { sourceOf } from "../src/correlate/sources.js";
-import { AttemptSamples, ATTEMPTS_PER_ROW, pageData, ROWS_PER_PAGE, sourceRanges, type PageData, type PageLimits } from "../src/report/html-data.js";
+import { AttemptSamples, ATTEMPTS_PER_ROW, lineRanges, pageData, ROWS_PER_PAGE, type PageData, type PageLimits } from "../src/report/html-data.js";
 import { ReportBuilder, sharedHostRow, UNKNOWN_DOMAIN } from "../src/report/aggregate.js";
 import { MAX_BARS, TimelineBuilder } from "../src/report/timeline.js";
 import { timelineSvg } from "../src/report/html-chart.js";
@@ -367,11 +367,19 @@ describe("the page's data, unit by unit", () => {
     expect(build([late, early]).sourceFiles).toEqual(["f.log", "g.log"]);
   });
 
-  it("source lines are given as ranges per file, the files by index", () => {
-    const files = ["f.log", "g.log", "c:\\logs\\x.log"];
-    const index = (file: string) => files.indexOf(file);
-    expect(sourceRanges(["f.log:1", "f.log:2", "f.log:3", "g.log:9", "f.log:4"], index)).toEqual({ ranges: [[0, 1, 3], [1, 9, 9], [0, 4, 4]], more: 0 });
-    expect(sourceRanges(Array.from({ length: 10 }, (_, i) => `f.log:${i * 2}`), index)).toEqual({ ranges: [0, 2, 4, 6, 8, 10].map((n) => [0, n, n]), more: 4 });
-    expect(sourceRanges(["c:\\logs\\x.log:7"], index)).toEqual({ ranges: [[2, 7, 7]], more: 0 });
+  it("source lines are given as ranges of consecutive lines, in reading order, at most 6 and the count of the rest", () => {
+    const f = (line: number) => sourceOf({ file: "f.log", line });
+    const g = (line: number) => sourceOf({ file: "g.log", line });
+    // Unsorted and repeated, as an attempt collects them; f.log is read before g.log.
+    expect(lineRanges([g(9), f(2), f(1), f(3), f(2), f(4), g(10), f(7)])).toEqual({ ranges: [[f(1), f(4)], [f(7), f(7)], [g(9), g(10)]], more: 0 });
+    expect(lineRanges(Array.from({ length: 10 }, (_, i) => f(i * 2)))).toEqual({ ranges: [0, 2, 4, 6, 8, 10].map((n) => [f(n), f(n)]), more: 4 });
+    expect(lineRanges([])).toEqual({ ranges: [], more: 0 });
+  });
+
+  it("an attempt's source ranges name their files and lines in the page's data", () => {
+    const spread = { ...attempt(Date.UTC(2024, 2, 11, 8)), sources: [sourceOf({ file: "g.log", line: 9 }), sourceOf({ file: "c:\\logs\\x.log", line: 7 }), sourceOf({ file: "f.log", line: 2 }), sourceOf({ file: "f.log", line: 1 })] };
+    const data = build([spread]);
+    const source = data.attempts[0]!.shown[0]![data.attemptColumns.indexOf("source")] as number[][];
+    expect(source.map(([file, from, to]) => `${data.sourceFiles[file!]}:${from}-${to}`)).toEqual(["f.log:1-2", "g.log:9-9", "c:\\logs\\x.log:7-7"]);
   });
 });

@@ -4,6 +4,7 @@
 // Every string that comes from the log is made terminal-safe here (control characters and bidi
 // overrides visible as \xNN); the page shows it with textContent only, so markup stays text.
 import type { Attempt, AttemptRecord } from "../correlate/types.js";
+import { formatSources } from "../correlate/sources.js";
 import { attemptRecord } from "../output/attempt-record.js";
 import { escapeTerminal } from "../output/escape.js";
 import { evaluateBothModes } from "../policy/evaluate.js";
@@ -76,30 +77,25 @@ type Cell = string | number | boolean | null | string[] | number[][];
  */
 export const ROWS_PER_PAGE = 5000;
 
-/** Source lines as ranges: `[file index, first line, last line]`, at most SOURCE_RANGES, and how many more there were. */
-export function sourceRanges(source: readonly string[], fileIndex: (file: string) => number): { ranges: [number, number, number][]; more: number } {
-  const ranges: [number, number, number][] = [];
+/**
+ * An attempt's source lines as ranges of consecutive lines, by reference: at most SOURCE_RANGES
+ * `[first, last]` and how many more there were. Numbers only: a line's reference is its file's
+ * index times 2^32 plus its line number (sources.ts), so the next line is the next number and
+ * sorting puts the lines in reading order; file names are looked up for the range ends alone.
+ */
+export function lineRanges(refs: readonly number[]): { ranges: [number, number][]; more: number } {
+  const sorted = Float64Array.from(refs).sort();
+  const ranges: [number, number][] = [];
   let more = 0;
-  let file = "";
-  let index = -1;
-  let last: [number, number, number] | undefined;
-  for (const entry of source) {
-    // Each shown attempt passes here, with about 30 lines each: the file name is looked up only
-    // where it changes, and the line number read without slicing.
-    let digits = file.length + 1;
-    if (index < 0 || entry.charCodeAt(file.length) !== 58 || !entry.startsWith(file) || entry.indexOf(":", digits) >= 0) {
-      const colon = entry.lastIndexOf(":");
-      file = entry.slice(0, colon);
-      index = fileIndex(file);
-      digits = colon + 1;
-    }
-    let line = 0;
-    for (let i = digits; i < entry.length; i++) line = line * 10 + entry.charCodeAt(i) - 48;
-    if (last !== undefined && last[0] === index && line === last[2] + 1) {
-      last[2] = line;
+  let last: [number, number] | undefined;
+  for (let i = 0; i < sorted.length; i++) {
+    const ref = sorted[i]!;
+    // A repeated line, or the one after the range's last.
+    if (last !== undefined && ref <= last[1] + 1) {
+      last[1] = ref;
       continue;
     }
-    last = [index, line, line];
+    last = [ref, ref];
     if (ranges.length < SOURCE_RANGES) ranges.push(last);
     else more++;
   }
@@ -178,38 +174,42 @@ export class AttemptSamples {
 
 const startOf = (attempt: KeptAttempt) => attempt.startMs ?? Number.NEGATIVE_INFINITY;
 
+/** A range's file and its first and last line numbers, from formatSources (`file:line`). */
+function locate(from: number, to: number): { file: string; first: number; last: number } {
+  const [first, last = first] = formatSources([from, to]) as [string, string?];
+  const colon = first.lastIndexOf(":");
+  return { file: first.slice(0, colon), first: Number(first.slice(colon + 1)), last: Number(last.slice(last.lastIndexOf(":") + 1)) };
+}
+
 /**
  * The shown attempts as cells, their source lines as ranges into one list of files. The files
- * are listed in reading order (the order formatSources gives lines in), so the list does not
+ * are listed in reading order (the order of their lines' references), so the list does not
  * depend on which attempt closed first.
  */
 function attemptTables(shown: KeptAttempt[][]): { sourceFiles: string[]; cells: Cell[][][] } {
-  const records = shown.map((attempts) => attempts.map(attemptRecord));
   // A reference of each file: references of different files compare as the files' reading order.
   const fileRef = new Map<string, number>();
-  shown.forEach((attempts, i) =>
-    attempts.forEach((attempt, j) => {
-      // formatSources writes each line once, first to last: the same order as the sorted, distinct references.
-      const lines = records[i]![j]!.source;
-      const refs = Float64Array.from(attempt.sources).sort();
-      let k = -1;
-      let previous = Number.NaN;
-      let file = "";
-      for (const ref of refs) {
-        if (ref === previous) continue;
-        previous = ref;
-        const line = lines[++k];
-        if (line === undefined) break;
-        if (file !== "" && line.charCodeAt(file.length) === 58 && line.startsWith(file) && line.indexOf(":", file.length + 1) < 0) continue;
-        file = line.slice(0, line.lastIndexOf(":"));
-        if (!fileRef.has(file)) fileRef.set(file, ref);
-      }
+  const located = shown.map((attempts) =>
+    attempts.map((attempt) => {
+      const { ranges, more } = lineRanges(attempt.sources);
+      const lines = ranges.map(([from, to]) => {
+        const range = locate(from, to);
+        if (!fileRef.has(range.file)) fileRef.set(range.file, from);
+        return range;
+      });
+      return { lines, more };
     }),
   );
   const files = [...fileRef.keys()].sort((a, b) => fileRef.get(a)! - fileRef.get(b)!);
   const index = new Map(files.map((file, i) => [file, i]));
-  const fileIndex = (file: string) => index.get(file)!;
-  const cells = records.map((row) => row.map((record) => attemptCells(record, sourceRanges(record.source, fileIndex))));
+  const cells = shown.map((attempts, i) =>
+    attempts.map((attempt, j) => {
+      const { lines, more } = located[i]![j]!;
+      // The record without its `file:line` list: the page has the ranges instead.
+      const record = attemptRecord({ ...attempt, sources: [] });
+      return attemptCells(record, { ranges: lines.map((r) => [index.get(r.file)!, r.first, r.last]), more });
+    }),
+  );
   return { sourceFiles: files.map(escapeTerminal), cells };
 }
 
