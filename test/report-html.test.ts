@@ -9,9 +9,11 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Attempt, AttemptFacts } from "../src/correlate/types.js";
 import { sourceOf } from "../src/correlate/sources.js";
-import { AttemptSamples, ATTEMPTS_PER_ROW, pageData, sourceRanges, type PageData } from "../src/report/html-data.js";
+import { AttemptSamples, ATTEMPTS_PER_ROW, lineRanges, pageData, ROWS_PER_PAGE, type PageData, type PageLimits } from "../src/report/html-data.js";
 import { ReportBuilder, sharedHostRow, UNKNOWN_DOMAIN } from "../src/report/aggregate.js";
-import { TimelineBuilder } from "../src/report/timeline.js";
+import { MAX_BARS, TimelineBuilder } from "../src/report/timeline.js";
+import { timelineSvg } from "../src/report/html-chart.js";
+import { renderHtml } from "../src/report/html.js";
 import { escapeHtml } from "../src/output/escape.js";
 import { runCli } from "./helpers/cli.js";
 import { embeddedJson, inlineBlocks } from "./helpers/html.js";
@@ -154,6 +156,51 @@ describe("alert episodes in the page are the ones `esa-dane alert` raises", () =
   });
 });
 
+describe("a log of more domains than the page holds", () => {
+  // ROWS_PER_PAGE + 3 domains, one delivery each, all fine: the last 3 in report order (by name) are left out.
+  const count = ROWS_PER_PAGE + 3;
+  const parts = Array.from({ length: count }, (_, i) => {
+    const domain = `d${String(i).padStart(5, "0")}.example`;
+    const ip = `192.0.${2 + Math.floor(i / 250)}.${1 + (i % 250)}`;
+    return [...dns(i, domain, `mx.${domain}`, ip, { mx: "secure", a: "secure", tlsa: "secure" }), ...connection(i + 3, 10_000 + i, 20_000 + i, ip, domain, `a@${domain}`)];
+  });
+  const file = join(scratch, "many-domains.log");
+  writeFileSync(file, log(...parts));
+  const result = html(file);
+  const data = embeddedJson(result.stdout) as PageData;
+
+  it("embeds ROWS_PER_PAGE rows and says how many more there are, and where to find them", () => {
+    expect(result.status).toBe(0);
+    expect(data.totals.rows).toBe(count);
+    expect(data.domains.length).toBe(ROWS_PER_PAGE);
+    expect(data.attempts.length).toBe(ROWS_PER_PAGE);
+    expect(data.domains[ROWS_PER_PAGE - 1]![0]).toBe(`d${String(ROWS_PER_PAGE - 1).padStart(5, "0")}.example`);
+    expect(result.stdout).toContain('<p id="domains-omitted">3 more domains not shown in this page (none of them with a problem;');
+  });
+});
+
+describe("a log of many days", () => {
+  // Three days, a delivery every 5 minutes: 864 buckets with data, drawn as 432 bars of 10 minutes.
+  const parts = Array.from({ length: 864 }, (_, i) => {
+    const domain = `d${i % 20}.example`;
+    const ip = `192.0.2.${1 + (i % 20)}`;
+    return [...dns(i * 300, domain, `mx.${domain}`, ip, { mx: "secure", a: "secure", tlsa: "secure" }), ...connection(i * 300 + 3, 10_000 + i, 20_000 + i, ip, domain, `a@${domain}`)];
+  });
+  const file = join(scratch, "three-days.log");
+  writeFileSync(file, log(...parts));
+  const result = html(file);
+  const data = embeddedJson(result.stdout) as PageData;
+
+  it("is drawn in bars of several buckets, and the page says so", () => {
+    expect(result.status).toBe(0);
+    expect(data.timeline.bucketMs).toBe(300_000);
+    expect(data.timeline.barMs).toBe(600_000);
+    expect(data.timeline.buckets).toHaveLength(432);
+    expect(result.stdout).toContain("Buckets of 5 minutes, drawn as bars of 10 minutes (more than 600 buckets have data); hover a bar for its numbers.");
+    expect(result.stdout.match(/<rect class="hover"/g)).toHaveLength(432);
+  });
+});
+
 describe("hostile log text in the page", () => {
   // Quotes, markup, a script end tag, control characters and a bidi override in a DNS name.
   const evil = `<script>alert(1)</script>"x'\u0001\u001b[31m</script><!--\u202e<img src=x onerror=alert(2)>.example`;
@@ -226,17 +273,21 @@ describe("the page's data, unit by unit", () => {
     recipients: [],
     sendingIp: null,
   });
-  const build = (attempts: Attempt[]) => {
+  const assemble = (attempts: Attempt[], limits?: PageLimits) => {
     const builder = new ReportBuilder("domain");
     const samples = new AttemptSamples("domain");
-    const timeline = new TimelineBuilder(300_000);
+    const timelineBuilder = new TimelineBuilder(300_000);
     for (const a of attempts) {
       builder.add(a);
       samples.add(a);
-      timeline.addAttempt(a);
+      timelineBuilder.addAttempt(a);
     }
-    return pageData(builder.finish([], []), timeline.finish(), samples);
+    const report = builder.finish([], []);
+    const timeline = timelineBuilder.finish();
+    const data = pageData(report, timeline, samples, limits);
+    return { data, page: () => renderHtml(report, data, timeline) };
   };
+  const build = (attempts: Attempt[], limits?: PageLimits) => assemble(attempts, limits).data;
 
   it("a row shows its newest attempts, newest first, capped, with the count of all", () => {
     const t0 = Date.UTC(2024, 2, 11, 8);
@@ -269,11 +320,66 @@ describe("the page's data, unit by unit", () => {
     expect(unknown.attempts[0]!.shown[0]![data.attemptColumns.indexOf("domain-candidates")]).toEqual([]);
   });
 
-  it("source lines are given as ranges per file, the files by index", () => {
-    const files = ["f.log", "g.log", "c:\\logs\\x.log"];
-    const index = (file: string) => files.indexOf(file);
-    expect(sourceRanges(["f.log:1", "f.log:2", "f.log:3", "g.log:9", "f.log:4"], index)).toEqual({ ranges: [[0, 1, 3], [1, 9, 9], [0, 4, 4]], more: 0 });
-    expect(sourceRanges(Array.from({ length: 10 }, (_, i) => `f.log:${i * 2}`), index)).toEqual({ ranges: [0, 2, 4, 6, 8, 10].map((n) => [0, n, n]), more: 4 });
-    expect(sourceRanges(["c:\\logs\\x.log:7"], index)).toEqual({ ranges: [[2, 7, 7]], more: 0 });
+  it("rows past the page's cap are left out, problem rows kept first, and the page says how many and where they all are", () => {
+    const t0 = Date.UTC(2024, 2, 11, 8);
+    const fine = Array.from({ length: 10 }, (_, i) => attempt(t0 + i, { domain: `ok${i}.example` }));
+    const failing = attempt(t0, { domain: "fail.example", decision: "dane-fail", decisionByMode: { mandatory: "dane-fail", opportunistic: "dane-fail" }, flags: ["dane-fail"] });
+    const { data, page } = assemble([...fine, failing], { rows: 4, attempts: 100 });
+    expect(data.domains).toHaveLength(4);
+    expect(data.attempts).toHaveLength(4);
+    expect(data.totals.rows).toBe(11);
+    expect(data.domains[0]![0]).toBe("fail.example");
+    expect(page()).toContain('<p id="domains-omitted">7 more domains not shown in this page (none of them with a problem; the filters above do not search them): <code>esa-dane report --format json</code> lists every row.</p>');
+    // A problem row past the cap is counted as one.
+    const tight = assemble([...fine, failing], { rows: 0, attempts: 100 });
+    expect(tight.data.domains).toHaveLength(0);
+    expect(tight.page()).toContain("11 more domains not shown in this page (1 of them with problems;");
+    expect(assemble([...fine, failing], { rows: 10, attempts: 100 }).page()).toContain("1 more domain not shown in this page (it has no problem; the filters above do not search it)");
+    // Under the cap: every row, and no such line.
+    expect(assemble(fine).page()).not.toContain("domains-omitted");
+  });
+
+  it("a long log is drawn in at most MAX_BARS bars, each a whole number of buckets, with every count kept", () => {
+    const t0 = Date.UTC(2024, 2, 1);
+    // Ten days of 5-minute buckets: 2880 buckets, drawn as 480 bars of 30 minutes.
+    const days = Array.from({ length: 2880 }, (_, i) => attempt(t0 + i * 300_000));
+    const { timeline } = build(days);
+    expect(timeline.bucketMs).toBe(300_000);
+    expect(timeline.barMs).toBe(1_800_000);
+    expect(timeline.buckets.length).toBeLessThanOrEqual(MAX_BARS);
+    const ok = timeline.columns.indexOf("dane-success");
+    expect(timeline.buckets.reduce((n, b) => n + b[ok]!, 0)).toBe(2880);
+    for (const bar of timeline.buckets) expect(bar[0]! % 1_800_000).toBe(0);
+    // The chart has a hover target per bar, not per bucket.
+    const timelineBuilder = new TimelineBuilder(300_000);
+    for (const a of days) timelineBuilder.addAttempt(a);
+    expect(timelineSvg(timelineBuilder.finish()).match(/<rect class="hover"/g)).toHaveLength(480);
+    // Up to MAX_BARS buckets: one bar per bucket.
+    const short = build(days.slice(0, MAX_BARS)).timeline;
+    expect(short.barMs).toBe(300_000);
+    expect(short.buckets).toHaveLength(MAX_BARS);
+  });
+
+  it("the source files are listed in reading order, whichever attempt closed first", () => {
+    const late = { ...attempt(Date.UTC(2024, 2, 11, 9)), sources: [sourceOf({ file: "g.log", line: 2 })] };
+    const early = { ...attempt(Date.UTC(2024, 2, 11, 8), { domain: "b.example" }), sources: [sourceOf({ file: "f.log", line: 5 })] };
+    // g.log's attempt closes first; f.log is read before g.log (its lines were registered first above).
+    expect(build([late, early]).sourceFiles).toEqual(["f.log", "g.log"]);
+  });
+
+  it("source lines are given as ranges of consecutive lines, in reading order, at most 6 and the count of the rest", () => {
+    const f = (line: number) => sourceOf({ file: "f.log", line });
+    const g = (line: number) => sourceOf({ file: "g.log", line });
+    // Unsorted and repeated, as an attempt collects them; f.log is read before g.log.
+    expect(lineRanges([g(9), f(2), f(1), f(3), f(2), f(4), g(10), f(7)])).toEqual({ ranges: [[f(1), f(4)], [f(7), f(7)], [g(9), g(10)]], more: 0 });
+    expect(lineRanges(Array.from({ length: 10 }, (_, i) => f(i * 2)))).toEqual({ ranges: [0, 2, 4, 6, 8, 10].map((n) => [f(n), f(n)]), more: 4 });
+    expect(lineRanges([])).toEqual({ ranges: [], more: 0 });
+  });
+
+  it("an attempt's source ranges name their files and lines in the page's data", () => {
+    const spread = { ...attempt(Date.UTC(2024, 2, 11, 8)), sources: [sourceOf({ file: "g.log", line: 9 }), sourceOf({ file: "c:\\logs\\x.log", line: 7 }), sourceOf({ file: "f.log", line: 2 }), sourceOf({ file: "f.log", line: 1 })] };
+    const data = build([spread]);
+    const source = data.attempts[0]!.shown[0]![data.attemptColumns.indexOf("source")] as number[][];
+    expect(source.map(([file, from, to]) => `${data.sourceFiles[file!]}:${from}-${to}`)).toEqual(["f.log:1-2", "g.log:9-9", "c:\\logs\\x.log:7-7"]);
   });
 });

@@ -86,12 +86,13 @@ export async function runReport(args: ReportArgs): Promise<number> {
 
   const builder = new ReportBuilder(args.by);
   const tlsrpt = args.format === "tlsrpt" ? new TlsRptBuilder() : null;
-  const page = args.format === "html" ? await import("../report/html-report.js").then((m) => new m.HtmlReportBuilder(args.by, bucketMs)) : null;
   const appliances = new Set<string>();
   // The Bogus answers go through alert's detector at its defaults: its episodes, isolated answers
   // and standing condition are what the report says, so `report` and `alert` never disagree.
   // Lookups pass the same --domain/--since/--until filter as the attempts.
   const bogus = new BogusDetector(DEFAULT_DETECTOR);
+  // The page's time line takes its episodes from the same detector when --bucket is its bucket.
+  const page = args.format === "html" ? await import("../report/html-report.js").then((m) => new m.HtmlReportBuilder(args.by, bucketMs, bogus)) : null;
   const filter = new AttemptFilter(
     args,
     (attempt) => {

@@ -5,7 +5,7 @@ import type { Attempt, AttemptRecord } from "../correlate/types.js";
 import { formatInstant } from "../input/clock.js";
 
 /** The record of `esa-dane deliveries --format ndjson`, its fields in the contract's order. */
-export function attemptRecord(attempt: Attempt): AttemptRecord {
+export function attemptRecord(attempt: Pick<Attempt, "record" | "startMs" | "endMs" | "utcKnown" | "sources">): AttemptRecord {
   const r = attempt.record;
   return {
     host: r.host,

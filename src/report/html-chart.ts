@@ -74,10 +74,11 @@ export function minuteText(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace("T", " ");
 }
 
-function bucketTitle(row: number[], bucketMs: number): string {
+function bucketTitle(row: number[], barMs: number): string {
   const start = row[0]!;
   const parts = PANELS.map((p) => `${p.title}: ${p.series.map((s) => `${s.label} ${row[INDEX[s.column]]}`).join(", ")}`);
-  return `${minuteText(start)} to ${minuteText(start + bucketMs).slice(11)} UTC\n${parts.join("\n")}`;
+  const end = minuteText(start + barMs);
+  return `${minuteText(start)} to ${barMs >= 86_400_000 ? end : end.slice(11)} UTC\n${parts.join("\n")}`;
 }
 
 /** A stretch of time drawn to scale; long silences between stretches are cut out of the axis. */
@@ -129,7 +130,8 @@ export function segmentsOf(starts: readonly number[], bucketMs: number, left: nu
 
 /** The SVG of the time line; an empty string when there is nothing to draw. */
 export function timelineSvg(timeline: Timeline): string {
-  const { buckets, bucketMs } = timeline;
+  // Drawn in bars (a bucket each, or several on a long log; see MAX_BARS).
+  const { buckets, barMs: bucketMs } = timeline;
   if (buckets.length === 0) return "";
   const segments = segmentsOf(
     buckets.map((b) => b[0]!),
@@ -148,7 +150,7 @@ export function timelineSvg(timeline: Timeline): string {
   const plotBottom = panelTop(PANELS.length - 1) + PANEL_HEIGHT;
   const out: string[] = [];
   out.push(`<svg id="timeline-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="timeline-title">`);
-  out.push(`<title id="timeline-title">Time line in ${bucketMs / 60000}-minute buckets</title>`);
+  out.push(`<title id="timeline-title">Time line in ${bucketMs / 60000}-minute ${bucketMs === timeline.bucketMs ? "buckets" : "bars"}</title>`);
 
   // Episodes first: shaded behind the bars, with a strip on top that carries the verdict on hover.
   for (const e of timeline.episodes) {

@@ -4,6 +4,7 @@
 // Every string that comes from the log is made terminal-safe here (control characters and bidi
 // overrides visible as \xNN); the page shows it with textContent only, so markup stays text.
 import type { Attempt, AttemptRecord } from "../correlate/types.js";
+import { formatSources } from "../correlate/sources.js";
 import { attemptRecord } from "../output/attempt-record.js";
 import { escapeTerminal } from "../output/escape.js";
 import { evaluateBothModes } from "../policy/evaluate.js";
@@ -70,51 +71,41 @@ export const ATTEMPT_COLUMNS = [
 type Cell = string | number | boolean | null | string[] | number[][];
 
 /**
- * An attempt kept for the page: its record without the source lines (the longest part), which
- * are reduced to ranges at once. The cells are written only for the attempts the page shows.
+ * Rows (domains, or MX hosts with --by mx) embedded in the page, in report order (problem rows
+ * first): a log of tens of thousands of domains would otherwise make a page of tens of megabytes.
+ * The page says how many more there are, and that `--format json` has them all.
  */
-interface KeptAttempt {
-  startMs: number;
-  record: Omit<AttemptRecord, "source">;
-  source: { ranges: [number, number, number][]; more: number };
-}
+export const ROWS_PER_PAGE = 5000;
 
-/** Source lines as ranges: `[file index, first line, last line]`, at most SOURCE_RANGES, and how many more there were. */
-export function sourceRanges(source: readonly string[], fileIndex: (file: string) => number): { ranges: [number, number, number][]; more: number } {
-  const ranges: [number, number, number][] = [];
+/**
+ * An attempt's source lines as ranges of consecutive lines, by reference: at most SOURCE_RANGES
+ * `[first, last]` and how many more there were. Numbers only: a line's reference is its file's
+ * index times 2^32 plus its line number (sources.ts), so the next line is the next number and
+ * sorting puts the lines in reading order; file names are looked up for the range ends alone.
+ */
+export function lineRanges(refs: readonly number[]): { ranges: [number, number][]; more: number } {
+  const sorted = Float64Array.from(refs).sort();
+  const ranges: [number, number][] = [];
   let more = 0;
-  let file = "";
-  let index = -1;
-  let last: [number, number, number] | undefined;
-  for (const entry of source) {
-    // Every attempt passes here, with about 30 lines each: the file name is looked up only
-    // where it changes, and the line number read without slicing.
-    let digits = file.length + 1;
-    if (index < 0 || entry.charCodeAt(file.length) !== 58 || !entry.startsWith(file) || entry.indexOf(":", digits) >= 0) {
-      const colon = entry.lastIndexOf(":");
-      file = entry.slice(0, colon);
-      index = fileIndex(file);
-      digits = colon + 1;
-    }
-    let line = 0;
-    for (let i = digits; i < entry.length; i++) line = line * 10 + entry.charCodeAt(i) - 48;
-    if (last !== undefined && last[0] === index && line === last[2] + 1) {
-      last[2] = line;
+  let last: [number, number] | undefined;
+  for (let i = 0; i < sorted.length; i++) {
+    const ref = sorted[i]!;
+    // A repeated line, or the one after the range's last.
+    if (last !== undefined && ref <= last[1] + 1) {
+      last[1] = ref;
       continue;
     }
-    last = [index, line, line];
+    last = [ref, ref];
     if (ranges.length < SOURCE_RANGES) ranges.push(last);
     else more++;
   }
   return { ranges, more };
 }
 
-function attemptCells(kept: KeptAttempt): Cell[] {
-  const r = kept.record;
+function attemptCells(r: AttemptRecord, source: { ranges: [number, number, number][]; more: number }): Cell[] {
   const text = (s: string | null) => (s === null ? null : escapeTerminal(s));
   // The record names the row of its own mode only; the page shows both (the evaluation is cached).
   const rows = evaluateBothModes(r.evidence);
-  const source = kept.source;
   return [
     r.start,
     text(r.host),
@@ -141,16 +132,16 @@ function attemptCells(kept: KeptAttempt): Cell[] {
   ];
 }
 
-/** The newest ATTEMPTS_PER_ROW attempts of each report row, and how many each row had. */
+/** What the page needs of an attempt (attemptRecord's inputs): not its recipients, missing inputs and the rest. */
+export type KeptAttempt = Pick<Attempt, "record" | "startMs" | "endMs" | "utcKnown" | "sources">;
+
+/**
+ * The newest ATTEMPTS_PER_ROW attempts of each report row, and how many each row had. The
+ * attempts are kept as they came: only the few thousand the page shows are formatted (times,
+ * source lines), at the end, rather than every attempt of the log as it closes.
+ */
 export class AttemptSamples {
   private readonly rows = new Map<string, { total: number; kept: KeptAttempt[] }>();
-  /** Input file names, by their index in the attempts' source ranges (a path per range would be most of the page). */
-  private readonly files = new Map<string, number>();
-  private readonly fileIndex = (file: string): number => {
-    let index = this.files.get(file);
-    if (index === undefined) this.files.set(file, (index = this.files.size));
-    return index;
-  };
 
   constructor(private readonly by: "domain" | "mx") {}
 
@@ -162,29 +153,64 @@ export class AttemptSamples {
       this.rows.set(key, row);
     }
     row.total++;
-    const { source, ...record } = attemptRecord(attempt);
-    row.kept.push({ startMs: attempt.startMs ?? Number.NEGATIVE_INFINITY, record, source: sourceRanges(source, this.fileIndex) });
-    // Attempts close in roughly time order: trimming now and then keeps memory per row bounded.
-    if (row.kept.length >= 2 * ATTEMPTS_PER_ROW) newestFirst(row.kept);
-  }
-
-  /** The input files the source ranges name, by index. */
-  sourceFiles(): string[] {
-    return [...this.files.keys()].map(escapeTerminal);
+    // Newest first, at most ATTEMPTS_PER_ROW: attempts close in roughly time order, so most go
+    // in at the front; of equal start times the one that closed first stays first.
+    const kept = row.kept;
+    const start = startOf(attempt);
+    if (kept.length === ATTEMPTS_PER_ROW && start <= startOf(kept[kept.length - 1]!)) return;
+    let at = kept.length;
+    while (at > 0 && startOf(kept[at - 1]!) < start) at--;
+    kept.splice(at, 0, { record: attempt.record, startMs: attempt.startMs, endMs: attempt.endMs, utcKnown: attempt.utcKnown, sources: attempt.sources });
+    if (kept.length > ATTEMPTS_PER_ROW) kept.pop();
   }
 
   /** The row's newest attempts (at most `limit`, newest first) and the number it had. */
-  take(key: string, limit: number): { total: number; shown: Cell[][] } {
+  take(key: string, limit: number): { total: number; shown: KeptAttempt[] } {
     const row = this.rows.get(key);
     if (row === undefined) return { total: 0, shown: [] };
-    newestFirst(row.kept);
-    return { total: row.total, shown: row.kept.slice(0, limit).map(attemptCells) };
+    return { total: row.total, shown: row.kept.slice(0, limit) };
   }
 }
 
-function newestFirst(kept: KeptAttempt[]): void {
-  kept.sort((a, b) => b.startMs - a.startMs);
-  kept.length = Math.min(kept.length, ATTEMPTS_PER_ROW);
+const startOf = (attempt: KeptAttempt) => attempt.startMs ?? Number.NEGATIVE_INFINITY;
+
+/** A range's file and its first and last line numbers, from formatSources (`file:line`). */
+function locate(from: number, to: number): { file: string; first: number; last: number } {
+  const [first, last = first] = formatSources([from, to]) as [string, string?];
+  const colon = first.lastIndexOf(":");
+  return { file: first.slice(0, colon), first: Number(first.slice(colon + 1)), last: Number(last.slice(last.lastIndexOf(":") + 1)) };
+}
+
+/**
+ * The shown attempts as cells, their source lines as ranges into one list of files. The files
+ * are listed in reading order (the order of their lines' references), so the list does not
+ * depend on which attempt closed first.
+ */
+function attemptTables(shown: KeptAttempt[][]): { sourceFiles: string[]; cells: Cell[][][] } {
+  // A reference of each file: references of different files compare as the files' reading order.
+  const fileRef = new Map<string, number>();
+  const located = shown.map((attempts) =>
+    attempts.map((attempt) => {
+      const { ranges, more } = lineRanges(attempt.sources);
+      const lines = ranges.map(([from, to]) => {
+        const range = locate(from, to);
+        if (!fileRef.has(range.file)) fileRef.set(range.file, from);
+        return range;
+      });
+      return { lines, more };
+    }),
+  );
+  const files = [...fileRef.keys()].sort((a, b) => fileRef.get(a)! - fileRef.get(b)!);
+  const index = new Map(files.map((file, i) => [file, i]));
+  const cells = shown.map((attempts, i) =>
+    attempts.map((attempt, j) => {
+      const { lines, more } = located[i]![j]!;
+      // The record without its `file:line` list: the page has the ranges instead.
+      const record = attemptRecord({ ...attempt, sources: [] });
+      return attemptCells(record, { ranges: lines.map((r) => [index.get(r.file)!, r.first, r.last]), more });
+    }),
+  );
+  return { sourceFiles: files.map(escapeTerminal), cells };
 }
 
 export interface PageData {
@@ -193,6 +219,7 @@ export interface PageData {
   from: string | null;
   to: string | null;
   verdict: string[];
+  /** `rows`: all the report's rows; `domains` holds the first ROWS_PER_PAGE of them. */
   totals: { attempts: number; rows: number; linesRead: number };
   domainColumns: readonly string[];
   domains: Cell[][];
@@ -201,18 +228,28 @@ export interface PageData {
   sourceFiles: string[];
   /** Per domain row (same order): its attempt count and its newest attempts. */
   attempts: { total: number; shown: Cell[][] }[];
-  timeline: { bucketMs: number; columns: readonly string[]; buckets: number[][]; untimedAttempts: number };
+  /** `buckets`: the bars drawn, of `barMs` each (`bucketMs`, or a multiple of it on a long log). */
+  timeline: { bucketMs: number; barMs: number; columns: readonly string[]; buckets: number[][]; untimedAttempts: number };
   episodes: { from: string; to: string; level: string; kind: string; open: boolean; text: string }[];
 }
 
+/** How much of the report the page embeds (the defaults keep it a few megabytes for any log). */
+export interface PageLimits {
+  rows: number;
+  attempts: number;
+}
+
 /** Assembles the page's data; no clock time, so the same input gives the same bytes. */
-export function pageData(report: ReportData, timeline: Timeline, samples: AttemptSamples): PageData {
-  let budget = ATTEMPTS_PER_PAGE;
-  const attempts = report.domains.map((d) => {
-    const taken = samples.take(d.name, Math.min(ATTEMPTS_PER_ROW, budget));
-    budget -= taken.shown.length;
-    return taken;
+export function pageData(report: ReportData, timeline: Timeline, samples: AttemptSamples, limits: PageLimits = { rows: ROWS_PER_PAGE, attempts: ATTEMPTS_PER_PAGE }): PageData {
+  const rows = report.domains.slice(0, limits.rows);
+  let budget = limits.attempts;
+  const taken = rows.map((d) => {
+    const row = samples.take(d.name, Math.min(ATTEMPTS_PER_ROW, budget));
+    budget -= row.shown.length;
+    return row;
   });
+  const { sourceFiles, cells } = attemptTables(taken.map((row) => row.shown));
+  const attempts = taken.map((row, i) => ({ total: row.total, shown: cells[i]! }));
   return {
     by: report.by,
     from: report.from,
@@ -220,7 +257,7 @@ export function pageData(report: ReportData, timeline: Timeline, samples: Attemp
     verdict: verdict(report).map(escapeTerminal),
     totals: { attempts: report.totals.attempts, rows: report.domains.length, linesRead: report.stats.total.read },
     domainColumns: DOMAIN_COLUMNS,
-    domains: report.domains.map((d) => [
+    domains: rows.map((d) => [
       escapeTerminal(d.name),
       [...d.problems],
       d.attempts,
@@ -240,9 +277,9 @@ export function pageData(report: ReportData, timeline: Timeline, samples: Attemp
       d.lastSeen,
     ]),
     attemptColumns: ATTEMPT_COLUMNS,
-    sourceFiles: samples.sourceFiles(),
+    sourceFiles,
     attempts,
-    timeline: { bucketMs: timeline.bucketMs, columns: BUCKET_COLUMNS, buckets: timeline.buckets, untimedAttempts: timeline.untimedAttempts },
+    timeline: { bucketMs: timeline.bucketMs, barMs: timeline.barMs, columns: BUCKET_COLUMNS, buckets: timeline.buckets, untimedAttempts: timeline.untimedAttempts },
     episodes: timeline.episodes.map((e) => ({ from: new Date(e.fromMs).toISOString(), to: new Date(e.toMs).toISOString(), level: e.level, kind: e.kind, open: e.open, text: e.text })),
   };
 }

@@ -1,5 +1,6 @@
 // What `report --format html` gathers besides the per-domain rows: the time line (with the alert
 // episodes) and each row's latest attempts; then the page.
+import type { BogusDetector } from "../alert/detector.js";
 import type { Attempt, DnsLookup } from "../correlate/types.js";
 import type { ReportData } from "./aggregate.js";
 import { renderHtml } from "./html.js";
@@ -10,8 +11,9 @@ export class HtmlReportBuilder {
   private readonly timeline: TimelineBuilder;
   private readonly samples: AttemptSamples;
 
-  constructor(by: "domain" | "mx", bucketMs: number) {
-    this.timeline = new TimelineBuilder(bucketMs);
+  /** `detector`: the report's Bogus detector, fed the same lookups (see TimelineBuilder). */
+  constructor(by: "domain" | "mx", bucketMs: number, detector?: BogusDetector) {
+    this.timeline = new TimelineBuilder(bucketMs, detector);
     this.samples = new AttemptSamples(by);
   }
 

@@ -10,7 +10,7 @@ import { accountingSentence, filterText } from "./formats.js";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.js";
 import { legendHtml, minuteText, timelineSvg } from "./html-chart.js";
 import type { PageData } from "./html-data.js";
-import type { Timeline } from "./timeline.js";
+import { MAX_BARS, type Timeline } from "./timeline.js";
 
 const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 
@@ -62,6 +62,14 @@ function episodesList(timeline: Timeline): string {
   return `<ul class="episodes" id="episodes">${items.join("")}</ul>`;
 }
 
+/** How a long log is drawn: in bars of several buckets each (see MAX_BARS); empty when a bar is a bucket. */
+function barsText(timeline: Timeline): string {
+  if (timeline.barMs === timeline.bucketMs) return "";
+  const minutes = timeline.barMs / 60000;
+  const width = minutes % 1440 === 0 ? `${minutes / 1440} day(s)` : minutes % 60 === 0 ? `${minutes / 60} hour(s)` : `${minutes} minutes`;
+  return `, drawn as bars of ${width} (more than ${MAX_BARS} buckets have data)`;
+}
+
 /** Header cells of the domains table; `data-key` names the column the script sorts by. */
 function domainsHead(by: ReportData["by"]): string {
   const columns: [string, string, boolean][] = [
@@ -79,6 +87,19 @@ function domainsHead(by: ReportData["by"]): string {
     ["last-seen", "last seen", false],
   ];
   return `<tr>${columns.map(([key, label, numeric]) => `<th data-key="${key}"${numeric ? ' class="n"' : ""}><button type="button">${label}</button></th>`).join("")}</tr>`;
+}
+
+/** The rows the page leaves out (the last ones in report order), said under the table; empty when none. */
+function omittedRows(report: ReportData, data: PageData): string {
+  const left = report.domains.slice(data.domains.length);
+  if (left.length === 0) return "";
+  const noun = report.by === "mx" ? (left.length === 1 ? "MX host" : "MX hosts") : left.length === 1 ? "domain" : "domains";
+  const withProblems = left.filter((d) => d.problems.length > 0).length;
+  const which =
+    left.length === 1
+      ? `${withProblems === 0 ? "it has no problem" : "it has problems"}; the filters above do not search it`
+      : `${withProblems === 0 ? "none of them with a problem" : `${withProblems} of them with problems`}; the filters above do not search them`;
+  return `<p id="domains-omitted">${left.length} more ${noun} not shown in this page (${which}): <code>esa-dane report --format json</code> lists every row.</p>\n`;
 }
 
 export function renderHtml(report: ReportData, data: PageData, timeline: Timeline): string {
@@ -107,7 +128,7 @@ ${inputsTable(report)}
 </header>
 <section id="timeline">
 <h2>Time line</h2>
-<p class="muted">Buckets of ${timeline.bucketMs / 60000} minutes; hover a bucket for its numbers. Alert episodes are those <code>esa-dane alert --bucket ${timeline.bucketMs / 60000}m</code> raises on the same lookups.${untimed}</p>
+<p class="muted">Buckets of ${timeline.bucketMs / 60000} minutes${barsText(timeline)}; hover a ${timeline.barMs === timeline.bucketMs ? "bucket" : "bar"} for its numbers. Alert episodes are those <code>esa-dane alert --bucket ${timeline.bucketMs / 60000}m</code> raises on the same lookups.${untimed}</p>
 ${svg === "" ? `<p class="muted">Nothing to draw: no attempt or lookup with a time.</p>` : `${svg}\n${legendHtml()}`}
 ${episodesList(timeline)}
 </section>
@@ -118,7 +139,7 @@ ${episodesList(timeline)}
 <span id="domains-shown" class="muted"></span><span class="muted">Click a row for its MX hosts and attempts; click a header to sort.</span></div>
 <table id="domains-table"><thead>${domainsHead(report.by)}</thead><tbody></tbody></table>
 <p><button type="button" id="domains-more" hidden>show more</button></p>
-<noscript><p>The ${noun.toLowerCase()} table is drawn by the page's script; <code>esa-dane report --format markdown</code> gives it without one.</p></noscript>
+${omittedRows(report, data)}<noscript><p>The ${noun.toLowerCase()} table is drawn by the page's script; <code>esa-dane report --format markdown</code> gives it without one.</p></noscript>
 </section>
 <section id="resolvers">
 <h2>Resolvers</h2>
