@@ -39,7 +39,10 @@ export default defineConfig({
     pool: "forks",
     // A worker runs file after file without reloading the modules: the grammar, the correlator
     // and Vitest's own setup load once per worker, not once per file (the in-process files:
-    // 56 -> 28 s of CPU). No test file changes module state it does not restore.
+    // 56 -> 28 s of CPU). No test mocks a module or leaves a spy; two src modules keep state
+    // for the process (the policy memo, pure; the file index of src/correlate/sources.ts, which
+    // orders source lines by first-seen file name): a test that reads the same file names as an
+    // earlier file in another order could see that order. None does; isolate: true if one must.
     isolate: false,
     sequence: { sequencer: LongestFirst },
   },
