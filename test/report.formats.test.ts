@@ -2,13 +2,25 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { globMatcher } from "../src/report/aggregate.js";
 import { parseTimeBound } from "../src/cli/filter-options.js";
-import { runCli } from "./helpers/cli.js";
+import { runCli, runCliAsync, type CliResult } from "./helpers/cli.js";
 import { at, connection, dns, log } from "./helpers/logtext.js";
 
-const report = (format: string, ...extra: string[]) => runCli(["report", "samples/", "--year", "2024", "--format", format, "--stats", "none", ...extra]);
+const reportArgs = (format: string, ...extra: string[]) => ["report", "samples/", "--year", "2024", "--format", format, "--stats", "none", ...extra];
+const report = (format: string, ...extra: string[]) => runCli(reportArgs(format, ...extra));
+/**
+ * Each format of the samples once, side by side (the spawns are the slow part): the golden files
+ * and the contract checks below read the same output, as the same command line gives it.
+ */
+const FORMATS = ["table", "json", "csv", "markdown", "tlsrpt", "prometheus"] as const;
+const onSamples = new Map<string, CliResult>();
+beforeAll(async () => {
+  const results = await Promise.all(FORMATS.map((format) => runCliAsync(reportArgs(format))));
+  FORMATS.forEach((format, i) => onSamples.set(format, results[i]!));
+});
+const samplesReport = (format: (typeof FORMATS)[number]) => onSamples.get(format)!;
 
 /** RFC 4180: quoted fields, doubled quotes, CRLF records. */
 function parseCsv(text: string): string[][] {
@@ -67,7 +79,11 @@ function keysOf(value: unknown, out: string[] = []): string[] {
 }
 
 describe("report formats on the samples", () => {
-  const json = JSON.parse(report("json").stdout);
+  // The report as JSON.parse gives it: read field by field below.
+  let json: any;
+  beforeAll(() => {
+    json = JSON.parse(samplesReport("json").stdout);
+  });
 
   it.each([
     ["table", "txt"],
@@ -76,8 +92,8 @@ describe("report formats on the samples", () => {
     ["markdown", "md"],
     ["tlsrpt", "ndjson"],
     ["prometheus", "prom"],
-  ])("%s matches its golden file", async (format, ext) => {
-    const result = report(format);
+  ] as const)("%s matches its golden file", async (format, ext) => {
+    const result = samplesReport(format);
     expect(result.status).toBe(0);
     await expect(result.stdout).toMatchFileSnapshot(`golden/report/samples.${ext}`);
   });
@@ -108,7 +124,7 @@ describe("report formats on the samples", () => {
   });
 
   it("csv parses back to the numbers of the json", () => {
-    const rows = parseCsv(report("csv").stdout);
+    const rows = parseCsv(samplesReport("csv").stdout);
     const [head, ...body] = rows;
     expect(body).toHaveLength(json.domains.length);
     const col = (name: string) => head!.indexOf(name);
@@ -123,7 +139,7 @@ describe("report formats on the samples", () => {
   });
 
   it("tlsrpt uses only RFC 8460 fields and registered result types, one report per UTC day and domain", () => {
-    const reports = report("tlsrpt").stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const reports = samplesReport("tlsrpt").stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(reports.length).toBeGreaterThan(3);
     for (const key of keysOf(reports)) expect(TLSRPT_FIELDS.has(key), key).toBe(true);
     const keys = new Set<string>();
@@ -140,7 +156,7 @@ describe("report formats on the samples", () => {
   });
 
   it("prometheus passes the exposition format check", () => {
-    const text = report("prometheus").stdout;
+    const text = samplesReport("prometheus").stdout;
     expect(prometheusProblems(text)).toEqual([]);
     expect(prometheusProblems('# TYPE x gauge\nx{a="b"} 1\nx{a="b"} 2\ny 1\n')).toEqual(["line 3: duplicate series", "line 4: sample before its TYPE"]);
   });
@@ -220,7 +236,14 @@ describe("hostile log content", () => {
   const dir = mkdtempSync(join(tmpdir(), "esa-dane-evil-"));
   const file = join(dir, "evil.log");
   writeFileSync(file, text);
-  const out = (format: string) => runCli(["report", file, "--format", format, "--stats", "none"]).stdout;
+  // Each format once (the same command line gives the same text), side by side.
+  const outputs = new Map<string, string>();
+  beforeAll(async () => {
+    const formats = ["table", "markdown", "csv", "prometheus", "tlsrpt", "json"];
+    const results = await Promise.all(formats.map((format) => runCliAsync(["report", file, "--format", format, "--stats", "none"])));
+    formats.forEach((format, i) => outputs.set(format, results[i]!.stdout));
+  });
+  const out = (format: string) => outputs.get(format)!;
 
   it("reaches the report (the test would prove nothing otherwise)", () => {
     expect(JSON.parse(out("json")).domains.map((d: { name: string }) => d.name)).toContain(evil.toLowerCase());
