@@ -31,7 +31,7 @@ export function withInputOptions<T>(yargs: Argv<T>): Argv<T & InputArgs> {
     .option("year", { type: "number", describe: "year of syslog lines, which carry none (default: inferred from the file date)" })
     .option("workers", {
       type: "number",
-      describe: "worker threads that classify lines while the main thread correlates; 0: all on one thread (default: 1 for files over 8 MB on 2 or more cores, else 0)",
+      describe: "worker threads that classify lines while the main thread correlates; 0: all on one thread (default: 1 for files over 8 MB on 2 or more cores, else 0; parse: 0)",
     })
     .option("stats", { choices: ["table", "json", "none"] as const, default: "table" as const, describe: "accounting of input lines on stderr at the end" })
     .check((argv) => {

@@ -18,7 +18,10 @@ export async function runParse(args: ParseArgs): Promise<number> {
       process.stderr.write(`${escapeTerminal(m.file)}:${m.line}: malformed ${m.family} (${m.code}): ${escapeTerminal(m.message)}\n`);
     }
   };
-  const result = await readInputs(args.inputs, { ...readOptions(args), backpressure: () => out.drained }, {
+  // One thread unless asked: parse does no correlation for a worker to run beside, and the hop
+  // cost 40 % more CPU for the same time (100 MB corpus, medians of 3).
+  const options = readOptions(args);
+  const result = await readInputs(args.inputs, { ...options, workers: options.workers ?? 0, backpressure: () => out.drained }, {
     event: (event) => {
       if (!args.unknown) out.line(eventToJson(event));
     },
