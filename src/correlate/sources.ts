@@ -32,3 +32,37 @@ export function formatSources(refs: SourceRef[]): string[] {
   }
   return out;
 }
+
+/** The file of a reference. */
+export function sourceFile(ref: SourceRef): string {
+  return files[Math.floor(ref / LINE_SPACE)]!;
+}
+
+/** The line number of a reference. */
+export function sourceLine(ref: SourceRef): number {
+  return ref % LINE_SPACE;
+}
+
+/**
+ * References as ranges of consecutive lines of one file, first to last: at most `limit`
+ * `[first, last]` pairs and how many more there were. The next line of a file is the next
+ * number, and files are LINE_SPACE apart, so a range never spans two files.
+ */
+export function sourceRanges(refs: readonly SourceRef[], limit: number): { ranges: [SourceRef, SourceRef][]; more: number } {
+  const sorted = Float64Array.from(refs).sort();
+  const ranges: [SourceRef, SourceRef][] = [];
+  let more = 0;
+  let last: [SourceRef, SourceRef] | undefined;
+  for (let i = 0; i < sorted.length; i++) {
+    const ref = sorted[i]!;
+    // A repeated line, or the one after the range's last.
+    if (last !== undefined && ref <= last[1] + 1) {
+      last[1] = ref;
+      continue;
+    }
+    last = [ref, ref];
+    if (ranges.length < limit) ranges.push(last);
+    else more++;
+  }
+  return { ranges, more };
+}

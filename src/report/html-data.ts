@@ -4,7 +4,7 @@
 // Every string that comes from the log is made terminal-safe here (control characters and bidi
 // overrides visible as \xNN); the page shows it with textContent only, so markup stays text.
 import type { Attempt, AttemptRecord } from "../correlate/types.js";
-import { formatSources } from "../correlate/sources.js";
+import { sourceFile, sourceLine, sourceRanges } from "../correlate/sources.js";
 import { attemptRecord } from "../output/attempt-record.js";
 import { escapeTerminal } from "../output/escape.js";
 import { evaluateBothModes } from "../policy/evaluate.js";
@@ -77,29 +77,9 @@ type Cell = string | number | boolean | null | string[] | number[][];
  */
 export const ROWS_PER_PAGE = 5000;
 
-/**
- * An attempt's source lines as ranges of consecutive lines, by reference: at most SOURCE_RANGES
- * `[first, last]` and how many more there were. Numbers only: a line's reference is its file's
- * index times 2^32 plus its line number (sources.ts), so the next line is the next number and
- * sorting puts the lines in reading order; file names are looked up for the range ends alone.
- */
+/** An attempt's source lines as ranges of consecutive lines: at most SOURCE_RANGES, and how many more. */
 export function lineRanges(refs: readonly number[]): { ranges: [number, number][]; more: number } {
-  const sorted = Float64Array.from(refs).sort();
-  const ranges: [number, number][] = [];
-  let more = 0;
-  let last: [number, number] | undefined;
-  for (let i = 0; i < sorted.length; i++) {
-    const ref = sorted[i]!;
-    // A repeated line, or the one after the range's last.
-    if (last !== undefined && ref <= last[1] + 1) {
-      last[1] = ref;
-      continue;
-    }
-    last = [ref, ref];
-    if (ranges.length < SOURCE_RANGES) ranges.push(last);
-    else more++;
-  }
-  return { ranges, more };
+  return sourceRanges(refs, SOURCE_RANGES);
 }
 
 function attemptCells(r: AttemptRecord, source: { ranges: [number, number, number][]; more: number }): Cell[] {
@@ -174,11 +154,9 @@ export class AttemptSamples {
 
 const startOf = (attempt: KeptAttempt) => attempt.startMs ?? Number.NEGATIVE_INFINITY;
 
-/** A range's file and its first and last line numbers, from formatSources (`file:line`). */
+/** A range's file and its first and last line numbers. */
 function locate(from: number, to: number): { file: string; first: number; last: number } {
-  const [first, last = first] = formatSources([from, to]) as [string, string?];
-  const colon = first.lastIndexOf(":");
-  return { file: first.slice(0, colon), first: Number(first.slice(colon + 1)), last: Number(last.slice(last.lastIndexOf(":") + 1)) };
+  return { file: sourceFile(from), first: sourceLine(from), last: sourceLine(to) };
 }
 
 /**
