@@ -20,7 +20,7 @@ export interface EncodedRecords {
   /** Tags and numbers; only the first `length` entries are used. Its buffer is transferable. */
   numbers: Float64Array;
   length: number;
-  /** JSON text of the strings, in the order they are read: one string crosses threads faster than many. */
+  /** JSON text of the chunk's distinct strings, indexed by the STRING values: one string crosses threads faster than many. */
   strings: string;
   /** Object keys per schema number. */
   schemas: string[][];
