@@ -54,8 +54,8 @@ export class ChunkPool implements ChunkClassifier {
 
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
-      // A worker's data lives for one chunk, so a young generation smaller than V8's default
-      // (48 MB) keeps less resident. At 8 MB a worker collected every 2-3 MB it allocated: 573
+      // A worker's data lives for one chunk, so a young generation smaller than the main
+      // thread's keeps less resident. At 8 MB a worker collected every 2-3 MB it allocated: 573
       // times per 100 MB of log, copying 115 MB; at 16 MB, 311 times and 89 MB, for the same
       // peak RSS on the 1 GB corpus (304 MB at 8 and 302 MB at 16, one run each, both with
       // 100 % heap growth; see read.ts).
