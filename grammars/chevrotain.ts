@@ -32,4 +32,4 @@ export const chevrotainSource = bundle ?? "chevrotain";
 const chevrotain = (await import(bundle === null ? "chevrotain" : pathToFileURL(bundle).href)) as typeof ChevrotainModule;
 
 export const { createToken, createSyntaxDiagramsCode, EmbeddedActionsParser, EOF, Lexer } = chevrotain;
-export type { IToken, TokenType } from "chevrotain";
+export type { IOrAlt, IToken, TokenType } from "chevrotain";

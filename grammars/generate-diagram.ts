@@ -26,7 +26,8 @@ function selfContained(html: string): string {
 /** The doc comment of each rule in parser.ts, keyed by rule name. */
 function ruleComments(text: string): Map<string, string> {
   const comments = new Map<string, string>();
-  for (const match of text.matchAll(/\/\*\*([\s\S]*?)\*\/\s*public (\w+) = this\.RULE/g)) {
+  // The body may not contain `*/`: else a match would run from an earlier comment (of a field or a class) to the rule's.
+  for (const match of text.matchAll(/\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*public (\w+) = this\.RULE/g)) {
     const body = match[1]!
       .split("\n")
       .map((line) => line.replace(/^\s*\*\s?/, ""))

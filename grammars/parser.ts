@@ -9,7 +9,7 @@
 // Every rule cites the line form it models. "Beyond" marks what it accepts that no source shows:
 // the reference (shared/reference/esa-dane.md) asks to parse the general shape and never to
 // require exact text where the shape will do.
-import { EmbeddedActionsParser, EOF as EOF_TYPE, Lexer, type IToken, type TokenType } from "./chevrotain.js";
+import { EmbeddedActionsParser, EOF as EOF_TYPE, Lexer, type IOrAlt, type IToken, type TokenType } from "./chevrotain.js";
 import * as T from "./tokens.js";
 import type { DnsEncacheEntry, EventBody, PyValue } from "../src/events/types.js";
 import { detach, int, items, recordValue, ShapeError, statusOf, stripDot, textOf, unquote } from "./values.js";
@@ -46,6 +46,16 @@ export class EsaLogParser extends EmbeddedActionsParser {
   private text = "";
   /** The first value of the wrong shape met while building the event (E_SHAPE), if any. */
   private shapeError: string | null = null;
+  /**
+   * The number after a line's first word (`DCID n`, `MID n`) and the `ICID n` after it, for the
+   * alternatives that follow: those are built once (the `...Alternatives` fields), so they read
+   * what the rule consumed before them here rather than from the rule's own variables. An OR
+   * given a fresh array builds it, an object and a closure per alternative on every call: a
+   * third of the bytes the input and grammar stages allocated on a 30 MB corpus (sampling heap
+   * profile, 1310 -> 884 MB with the hot rules' alternatives built once).
+   */
+  private lineNumber: IToken | null = null;
+  private icidNumber: IToken | null = null;
 
   constructor() {
     // One token of lookahead decides every choice below (gates look further where a rule says so).
@@ -97,23 +107,22 @@ export class EsaLogParser extends EmbeddedActionsParser {
    * Beyond: any closer closes any opener, because a copy of the tech note prints
    * `data([(10, 'thinkbeyond-ch.mail.protection.outlook.com.']), insecure, 0, 3600)`.
    */
-  public pyValue = this.RULE("pyValue", (): PyValue =>
-    this.OR([
-      { ALT: () => ({ t: "str", v: unquote(this.CONSUME(T.SQString).image) }) },
-      { ALT: () => ({ t: "str", v: unquote(this.CONSUME(T.DQString).image) }) },
-      { ALT: () => pyInt(detach(this.CONSUME(T.PyLong).image)) },
-      { ALT: () => pyInt(detach(this.CONSUME(T.Integer).image)) },
-      { ALT: () => ({ t: "word", v: detach(this.CONSUME(T.Word).image) }) },
-      { ALT: () => this.SUBRULE(this.pySequence) },
-    ]),
-  );
+  public pyValue = this.RULE("pyValue", (): PyValue => this.OR(this.pyValueAlternatives));
+  private readonly pyValueAlternatives: IOrAlt<PyValue>[] = [
+    { ALT: () => ({ t: "str", v: unquote(this.CONSUME(T.SQString).image) }) },
+    { ALT: () => ({ t: "str", v: unquote(this.CONSUME(T.DQString).image) }) },
+    { ALT: () => pyInt(detach(this.CONSUME(T.PyLong).image)) },
+    { ALT: () => pyInt(detach(this.CONSUME(T.Integer).image)) },
+    { ALT: () => ({ t: "word", v: detach(this.CONSUME(T.Word).image) }) },
+    { ALT: () => this.SUBRULE(this.pySequence) },
+  ];
 
   /**
    * A Python tuple or list: `('ietf.org', 'MX', '194.191.40.84', 60)`, `[(0, 'mail.ietf.org.')]`,
    * `[]` (tech note 214794, debug excerpts). An opening parenthesis makes a tuple.
    */
   public pySequence = this.RULE("pySequence", (): PyValue => {
-    const tuple = this.OR([{ ALT: () => (this.CONSUME(T.LParen), true) }, { ALT: () => (this.CONSUME(T.LBracket), false) }]);
+    const tuple = this.OR(this.sequenceOpeners);
     const values: PyValue[] = [];
     this.OPTION(() => {
       values.push(this.SUBRULE(this.pyValue));
@@ -123,9 +132,11 @@ export class EsaLogParser extends EmbeddedActionsParser {
         this.OPTION2(() => values.push(this.SUBRULE2(this.pyValue)));
       });
     });
-    this.OR2([{ ALT: () => this.CONSUME(T.RParen) }, { ALT: () => this.CONSUME(T.RBracket) }]);
+    this.OR2(this.sequenceClosers);
     return tuple ? { t: "tuple", v: values } : { t: "list", v: values };
   });
+  private readonly sequenceOpeners: IOrAlt<boolean>[] = [{ ALT: () => (this.CONSUME(T.LParen), true) }, { ALT: () => (this.CONSUME(T.LBracket), false) }];
+  private readonly sequenceClosers: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME(T.RParen) }, { ALT: () => this.CONSUME(T.RBracket) }];
 
   // --- DNS lines (Debug and Warning) ---------------------------------------------------------
 
@@ -136,11 +147,7 @@ export class EsaLogParser extends EmbeddedActionsParser {
    */
   public dnsQuery = this.RULE("dnsQuery", (): EventBody | null => {
     this.CONSUME(T.DnsQueryHead);
-    const form = this.OR([
-      { ALT: () => (this.CONSUME(T.QIP), "QIP" as const) },
-      { ALT: () => (this.CONSUME(T.QN), "QN" as const) },
-      { ALT: () => (this.CONSUME(T.Q), "Q" as const) },
-    ]);
+    const form = this.OR(this.queryForms);
     const tuple = this.SUBRULE(this.pySequence);
     return this.event(() => {
       const args = items(tuple);
@@ -163,6 +170,12 @@ export class EsaLogParser extends EmbeddedActionsParser {
       return { kind: "dns-query", form, name: textOf(name), qtype: textOf(qtype), resolver, nameserverSet, timeoutSeconds };
     });
   });
+
+  private readonly queryForms: IOrAlt<"QIP" | "QN" | "Q">[] = [
+    { ALT: () => (this.CONSUME(T.QIP), "QIP" as const) },
+    { ALT: () => (this.CONSUME(T.QN), "QN" as const) },
+    { ALT: () => (this.CONSUME(T.Q), "Q" as const) },
+  ];
 
   /**
    * `DNSSEC Response data([(0, 'mail.ietf.org.')] , secure, 0, 1800)`; `data([], , 0, 1800)` for
@@ -357,57 +370,59 @@ export class EsaLogParser extends EmbeddedActionsParser {
    */
   public dcidLine = this.RULE("dcidLine", (): EventBody | null => {
     this.CONSUME(T.DCID);
-    const dcidToken = this.CONSUME(T.Integer, { LABEL: "dcid" });
-    return this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.TlsSuccessHead);
-          const protocol = this.OPTION(() => {
-            this.CONSUME(T.Protocol);
-            return this.CONSUME(T.Word, { LABEL: "protocol" });
-          });
-          const cipher = this.OPTION2(() => {
-            this.CONSUME(T.Cipher);
-            return this.CONSUME2(T.Word, { LABEL: "cipher" });
-          });
-          const daneDomain = this.OPTION3(() => {
-            this.CONSUME(T.For);
-            return this.CONSUME3(T.Word, { LABEL: "daneDomain" });
-          });
-          this.OPTION4(() => {
-            this.CONSUME(T.CN);
-            this.CONSUME(T.Colon);
-            // Beyond: a bare name, as the addresses of `To:` may be.
-            this.OR2([{ ALT: () => this.CONSUME(T.Angle, { LABEL: "cn" }) }, { ALT: () => this.CONSUME4(T.Word, { LABEL: "cn" }) }]);
-          });
-          return this.event(() => ({
-            kind: "tls-success",
-            dcid: int(dcidToken.image),
-            protocol: protocol === undefined ? null : detach(protocol.image),
-            cipher: cipher === undefined ? null : detach(cipher.image),
-            daneDomain: daneDomain === undefined ? null : detach(daneDomain.image.toLowerCase()),
-          }));
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.TlsFailedHead);
-          const reason: IToken[] = [];
-          this.MANY(() => reason.push(this.CONSUME(T.AnyToken, { LABEL: "reason" })));
-          return this.event(() => {
-            const text = this.spanOf(reason);
-            return { kind: "tls-failed", dcid: int(dcidToken.image), reason: text === null ? null : text.replace(/^:\s*/, "") };
-          });
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Close);
-          return this.event(() => ({ kind: "connection-close", dcid: int(dcidToken.image) }));
-        },
-      },
-    ]);
+    this.lineNumber = this.CONSUME(T.Integer, { LABEL: "dcid" });
+    return this.OR(this.dcidAlternatives);
   });
+  private readonly dcidAlternatives: IOrAlt<EventBody | null>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.TlsSuccessHead);
+        const protocol = this.OPTION(() => {
+          this.CONSUME(T.Protocol);
+          return this.CONSUME(T.Word, { LABEL: "protocol" });
+        });
+        const cipher = this.OPTION2(() => {
+          this.CONSUME(T.Cipher);
+          return this.CONSUME2(T.Word, { LABEL: "cipher" });
+        });
+        const daneDomain = this.OPTION3(() => {
+          this.CONSUME(T.For);
+          return this.CONSUME3(T.Word, { LABEL: "daneDomain" });
+        });
+        this.OPTION4(() => {
+          this.CONSUME(T.CN);
+          this.CONSUME(T.Colon);
+          // Beyond: a bare name, as the addresses of `To:` may be.
+          this.OR2(this.cnAlternatives);
+        });
+        return this.event(() => ({
+          kind: "tls-success",
+          dcid: int(this.lineNumber!.image),
+          protocol: protocol === undefined ? null : detach(protocol.image),
+          cipher: cipher === undefined ? null : detach(cipher.image),
+          daneDomain: daneDomain === undefined ? null : detach(daneDomain.image.toLowerCase()),
+        }));
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.TlsFailedHead);
+        const reason: IToken[] = [];
+        this.MANY(() => reason.push(this.CONSUME(T.AnyToken, { LABEL: "reason" })));
+        return this.event(() => {
+          const text = this.spanOf(reason);
+          return { kind: "tls-failed", dcid: int(this.lineNumber!.image), reason: text === null ? null : text.replace(/^:\s*/, "") };
+        });
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.Close);
+        return this.event(() => ({ kind: "connection-close", dcid: int(this.lineNumber!.image) }));
+      },
+    },
+  ];
+  private readonly cnAlternatives: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME(T.Angle, { LABEL: "cn" }) }, { ALT: () => this.CONSUME4(T.Word, { LABEL: "cn" }) }];
 
   /** `to RID [0]`, `to RID [0, 1, 2]`, and `to [0]` in AsyncOS 4-5 (ironport-tools). */
   public ridList = this.RULE("ridList", (): number[] => {
@@ -428,10 +443,7 @@ export class EsaLogParser extends EmbeddedActionsParser {
    * (criblpacks sample).
    */
   public deliveryLine = this.RULE("deliveryLine", (): EventBody | null => {
-    const start = this.OR([
-      { ALT: () => (this.CONSUME(T.DeliveryStartHead), true) },
-      { ALT: () => (this.CONSUME(T.MessageDoneHead), false) },
-    ]);
+    const start = this.OR(this.deliveryHeads);
     this.CONSUME(T.DCID);
     const dcid = this.CONSUME(T.Integer, { LABEL: "dcid" });
     this.CONSUME(T.MID);
@@ -448,17 +460,21 @@ export class EsaLogParser extends EmbeddedActionsParser {
     }));
   });
 
+  private readonly deliveryHeads: IOrAlt<boolean>[] = [
+    { ALT: () => (this.CONSUME(T.DeliveryStartHead), true) },
+    { ALT: () => (this.CONSUME(T.MessageDoneHead), false) },
+  ];
+
   /**
    * An address after `To:` or `From:`: `<matthew@cisco.com>` (public samples), or bare as a
    * posted real log prints it: `To: ******@domainsample2.com`, `From: ******@domainsample1.com`.
    * The address comes without its angle brackets.
    */
-  public mailAddress = this.RULE("mailAddress", (): string =>
-    this.OR([
-      { ALT: () => detach(this.CONSUME(T.Angle, { LABEL: "address" }).image.slice(1, -1)) },
-      { ALT: () => detach(this.CONSUME(T.Word, { LABEL: "address" }).image) },
-    ]),
-  );
+  public mailAddress = this.RULE("mailAddress", (): string => this.OR(this.addressForms));
+  private readonly addressForms: IOrAlt<string>[] = [
+    { ALT: () => detach(this.CONSUME(T.Angle, { LABEL: "address" }).image.slice(1, -1)) },
+    { ALT: () => detach(this.CONSUME(T.Word, { LABEL: "address" }).image) },
+  ];
 
   /**
    * Message lines that start `MID n`: `MID 64855 ICID 3160 RID 0 To: <matthew@cisco.com>`,
@@ -468,61 +484,63 @@ export class EsaLogParser extends EmbeddedActionsParser {
    */
   public midLine = this.RULE("midLine", (): EventBody | null => {
     this.CONSUME(T.MID);
-    const midToken = this.CONSUME(T.Integer, { LABEL: "mid" });
-    return this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.ICID);
-          const icid = this.CONSUME2(T.Integer, { LABEL: "icid" });
-          return this.OR2([
-            {
-              ALT: () => {
-                this.CONSUME(T.RID);
-                const rid = this.CONSUME3(T.Integer, { LABEL: "rid" });
-                this.CONSUME(T.To);
-                this.CONSUME(T.Colon);
-                const to = this.SUBRULE(this.mailAddress, { LABEL: "to" });
-                return this.event(() => ({ kind: "message-recipient", mid: int(midToken.image), icid: int(icid.image), rid: int(rid.image), to }));
-              },
-            },
-            {
-              ALT: () => {
-                this.CONSUME(T.From);
-                this.CONSUME2(T.Colon);
-                const from = this.SUBRULE2(this.mailAddress, { LABEL: "from" });
-                return this.event(() => ({ kind: "message-sender", mid: int(midToken.image), icid: int(icid.image), from }));
-              },
-            },
-          ]);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME2(T.RID);
-          this.CONSUME(T.LBracket);
-          const rids: number[] = [];
-          this.MANY_SEP({ SEP: T.Comma, DEF: () => rids.push(int(this.CONSUME4(T.Integer, { LABEL: "rids" }).image)) });
-          this.CONSUME(T.RBracket);
-          this.CONSUME(T.Response);
-          // Quoted since AsyncOS 7; bare text in AsyncOS 4-5 (`Response ok 1083092729 qp 3998`, ironport-tools).
-          const words: IToken[] = [];
-          this.MANY2(() => words.push(this.CONSUME(T.AnyToken, { LABEL: "response" })));
-          return this.event(() => {
-            const only = words.length === 1 ? words[0]! : undefined;
-            const quoted = only !== undefined && (only.tokenType === T.SQString || only.tokenType === T.DQString);
-            const response = quoted ? unquote(only.image) : (this.spanOf(words) ?? "");
-            return { kind: "delivery-response", mid: int(midToken.image), rids, response };
-          });
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.QueuedForDeliveryHead);
-          return this.event(() => ({ kind: "message-queued", mid: int(midToken.image) }));
-        },
-      },
-    ]);
+    this.lineNumber = this.CONSUME(T.Integer, { LABEL: "mid" });
+    return this.OR(this.midAlternatives);
   });
+  private readonly midAlternatives: IOrAlt<EventBody | null>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.ICID);
+        this.icidNumber = this.CONSUME2(T.Integer, { LABEL: "icid" });
+        return this.OR2(this.icidAlternatives);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME2(T.RID);
+        this.CONSUME(T.LBracket);
+        const rids: number[] = [];
+        this.MANY_SEP({ SEP: T.Comma, DEF: () => rids.push(int(this.CONSUME4(T.Integer, { LABEL: "rids" }).image)) });
+        this.CONSUME(T.RBracket);
+        this.CONSUME(T.Response);
+        // Quoted since AsyncOS 7; bare text in AsyncOS 4-5 (`Response ok 1083092729 qp 3998`, ironport-tools).
+        const words: IToken[] = [];
+        this.MANY2(() => words.push(this.CONSUME(T.AnyToken, { LABEL: "response" })));
+        return this.event(() => {
+          const only = words.length === 1 ? words[0]! : undefined;
+          const quoted = only !== undefined && (only.tokenType === T.SQString || only.tokenType === T.DQString);
+          const response = quoted ? unquote(only.image) : (this.spanOf(words) ?? "");
+          return { kind: "delivery-response", mid: int(this.lineNumber!.image), rids, response };
+        });
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.QueuedForDeliveryHead);
+        return this.event(() => ({ kind: "message-queued", mid: int(this.lineNumber!.image) }));
+      },
+    },
+  ];
+  private readonly icidAlternatives: IOrAlt<EventBody | null>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.RID);
+        const rid = this.CONSUME3(T.Integer, { LABEL: "rid" });
+        this.CONSUME(T.To);
+        this.CONSUME(T.Colon);
+        const to = this.SUBRULE(this.mailAddress, { LABEL: "to" });
+        return this.event(() => ({ kind: "message-recipient", mid: int(this.lineNumber!.image), icid: int(this.icidNumber!.image), rid: int(rid.image), to }));
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.From);
+        this.CONSUME2(T.Colon);
+        const from = this.SUBRULE2(this.mailAddress, { LABEL: "from" });
+        return this.event(() => ({ kind: "message-sender", mid: int(this.lineNumber!.image), icid: int(this.icidNumber!.image), from }));
+      },
+    },
+  ];
 
   /** `Start MID 6 ICID 5`. AsyncOS help sample. */
   public messageStart = this.RULE("messageStart", (): EventBody | null => {
@@ -816,6 +834,9 @@ export type MessageParse =
 
 const UNKNOWN: MessageParse = Object.freeze({ type: "unknown" });
 
+/** The tokens of the message being parsed, when it is one of a batch (see parseTokens). */
+const messageTokens: IToken[] = [];
+
 /**
  * Parses the message whose tokens are tokens[from, to) of a lexing of `text`, where the message
  * starts at `offset`.
@@ -824,7 +845,15 @@ export function parseTokens(text: string, tokens: IToken[], from: number, to: nu
   const rule = entryRuleOf(tokens, from, to, offset);
   if (rule === null) return UNKNOWN;
   const parser = esaParser;
-  parser.begin(text, from === 0 && to === tokens.length ? tokens : tokens.slice(from, to));
+  let input = tokens;
+  if (from !== 0 || to !== tokens.length) {
+    // One array refilled for each message of a batch: a slice each cost 7 % of all the bytes
+    // the input and grammar stages allocate (30 MB corpus, sampling heap profile).
+    input = messageTokens;
+    input.length = to - from;
+    for (let i = from; i < to; i++) input[i - from] = tokens[i]!;
+  }
+  parser.begin(text, input);
   const body = parser[rule]();
   const errors = parser.errors;
   if (errors.length > 0) {

@@ -982,3 +982,24 @@ describe("memory over a long run", () => {
     expect(emittedBeforeEnd).toBeGreaterThan(N / 2 - 200);
   });
 });
+
+describe("a reader of lookups only (alert)", () => {
+  it("gets the same lookups, and no attempt is built or held for ordering", () => {
+    const log = readFileSync("samples/mail_logs_d.@20240311T083000.s", "utf8");
+    const withAttempts: string[] = [];
+    const attempts: Attempt[] = [];
+    const full = new Analysis({}, { attempt: (a) => attempts.push(a), lookup: (l) => withAttempts.push(JSON.stringify(l)) });
+    readText(log, "s.log", {}, full.records);
+    const fullSizes = full.debugSizes();
+    full.finish();
+    const lookupsOnly: string[] = [];
+    const partial = new Analysis({}, { lookup: (l) => lookupsOnly.push(JSON.stringify(l)) });
+    readText(log, "s.log", {}, partial.records);
+    const partialSizes = partial.debugSizes();
+    partial.finish();
+    expect(attempts.length).toBeGreaterThan(0);
+    expect(fullSizes.heldAttempts).toBeGreaterThan(0);
+    expect(partialSizes.heldAttempts).toBe(0);
+    expect(lookupsOnly).toEqual(withAttempts);
+  });
+});

@@ -30,6 +30,8 @@ describe("grammar documentation", () => {
     const { readFileSync } = await import("node:fs");
     const notes = readFileSync("grammars/NOTES.md", "utf8");
     for (const rule of ENTRY_RULES) expect(notes).toContain(`## ${rule}\n`);
+    // Notes are the rules' doc comments, never code that lies between two comments.
+    expect(notes).not.toMatch(/^\s*(private|public|const|function|class|export) |this\.(OR|MANY|CONSUME)/m);
     const diagram = readFileSync("grammars/diagram.html", "utf8");
     expect(diagram).toContain("drawDiagramsFromSerializedGrammar");
     expect(diagram).not.toMatch(/<script src=/);

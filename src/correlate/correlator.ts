@@ -492,6 +492,11 @@ export class Correlator {
   }
 
   private finishAttempt(parts: AttemptParts): void {
+    // Nobody asked for attempts (`alert` reads lookups only): the policy replay and the queue
+    // that holds attempts for ordering (up to MAX_HELD_ATTEMPTS, a fifth of the live heap late in
+    // a long run) would be work for nothing. Closing connections and resolutions still runs:
+    // it decides which run later lookups belong to.
+    if (this.sinks.attempt === undefined) return;
     const mode = modeFor(this.options.destinationControls, parts.domain, this.defaultMode);
     this.ready.hold(buildAttempt(parts, mode));
   }

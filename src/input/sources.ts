@@ -108,8 +108,11 @@ export function describeFsError(error: unknown): string {
   }
 }
 
+/** The most a file read gives at once (pipes and gunzip give less). */
+export const READ_BYTES = 1 << 20;
+
 export function openSource(source: Source): Readable {
-  return source.kind === "stdin" ? process.stdin : createReadStream(source.path, { highWaterMark: 1 << 20 });
+  return source.kind === "stdin" ? process.stdin : createReadStream(source.path, { highWaterMark: READ_BYTES });
 }
 
 /** The bytes of an input, gunzipped when they start with the gzip magic bytes. */
