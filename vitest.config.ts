@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
@@ -37,6 +38,10 @@ export default defineConfig({
     // that took over vitest's 10 s default (seen at load 25), so hooks get the tests' own bound.
     hookTimeout: 120_000,
     pool: "forks",
+    // At least two files at a time. Vitest's default is one worker fewer than the cores: one
+    // worker on a 2-core machine, where every spawnSync of the binary then left the worker, and
+    // so one core, idle until the child exited. (The order above assumed two workers already.)
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // A worker runs file after file without reloading the modules: the grammar, the correlator
     // and Vitest's own setup load once per worker, not once per file (the in-process files:
     // 56 -> 28 s of CPU). No test mocks a module or leaves a spy; two src modules keep state

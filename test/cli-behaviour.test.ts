@@ -113,8 +113,12 @@ describe("empty and foreign input (item 10)", () => {
     mkdirSync(empty);
     const emptyFile = join(scratch, "empty.log");
     writeFileSync(emptyFile, "");
+    // 8 MiB of the Node binary (NUL bytes, invalid UTF-8, lines over 64 KiB), not all its 100 MB,
+    // with a few strings that look like log lines (the whole binary has some too): still binary.
     const binary = join(scratch, "binary.log");
-    copyFileSync(process.execPath, binary);
+    const executable = readFileSync(process.execPath);
+    const logLike = "\nMon Mar 11 08:00:00 2024 Info: System startup\nMar 11 08:00:02 esa1.example.com mail_logs_d: Info: hello\n";
+    writeFileSync(binary, Buffer.concat([executable.subarray(0, 4 << 20), Buffer.from(logLike), executable.subarray(4 << 20, 8 << 20)]));
     for (const [input, says] of [
       [empty, "no log files in this directory"],
       [emptyFile, "empty"],
