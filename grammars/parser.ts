@@ -57,10 +57,11 @@ export class EsaLogParser extends EmbeddedActionsParser {
   private lineNumber: IToken | null = null;
   private icidNumber: IToken | null = null;
 
-  constructor() {
+  /** `validate`: run Chevrotain's checks of the grammar (see buildLexer for why the CLI's parser skips them). */
+  constructor(validate = false) {
     // One token of lookahead decides every choice below (gates look further where a rule says so).
     // Recovery off: a line either fits or is malformed.
-    super(T.allTokens, { maxLookahead: 1, recoveryEnabled: false });
+    super(T.allTokens, { maxLookahead: 1, recoveryEnabled: false, skipValidations: !validate });
     this.performSelfAnalysis();
   }
 
@@ -818,12 +819,20 @@ export function entryRuleOf(tokens: IToken[], from: number, to: number, offset: 
   return null;
 }
 
+/**
+ * The lexer. `validate`: run Chevrotain's checks of the token definitions. Those checks, and the
+ * parser's of the grammar (ambiguities, unreachable alternatives), find nothing that a test
+ * would not: test/lexer.test.ts builds a validated lexer and parser, and every run of the CLI
+ * (a cron job's `alert` every few minutes, 240 spawns in the test suite) skips them: 25-40 ms
+ * of a 105-150 ms grammar start-up (import of grammars/parser.js, 4 runs each).
+ */
+export function buildLexer(validate = false): InstanceType<typeof Lexer> {
+  // ensureOptimizations is not a validation: it still throws if the first-character optimisation is off.
+  return new Lexer(T.allTokens, { positionTracking: "onlyOffset", ensureOptimizations: true, skipValidations: !validate });
+}
+
 /** Lexer and parser, built once per process (Chevrotain's self-analysis is the slow part). */
-export const esaLexer = new Lexer(T.allTokens, {
-  positionTracking: "onlyOffset",
-  ensureOptimizations: true,
-  skipValidations: false,
-});
+export const esaLexer = buildLexer();
 export const esaParser = new EsaLogParser();
 
 /** What the grammar makes of one message. */
