@@ -57,7 +57,7 @@ export class ChunkPool implements ChunkClassifier {
       // A worker's data lives for one chunk, so a young generation smaller than the main
       // thread's keeps less resident. At 8 MB a worker collected every 2-3 MB it allocated: 573
       // times per 100 MB of log, copying 115 MB; at 16 MB, 311 times and 89 MB, for the same
-      // peak RSS on the 1 GB corpus (304 MB at 8 and 302 MB at 16, one run each, both with
+      // peak RSS on the 1 GB corpus (297 MiB at 8 and 295 MiB at 16, one run each, both with
       // 100 % heap growth; see read.ts).
       const worker = new Worker(workerScript(), { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
       worker.on("message", (result: ChunkResult) => {
