@@ -15,7 +15,7 @@ import { readdirSync } from "node:fs";
 import fc from "fast-check";
 import { newFileStats } from "../src/input/accounting.js";
 import { Clock } from "../src/input/clock.js";
-import { readChunked, type ChunkClassifier } from "../src/input/parallel.js";
+import { CHUNK_BYTES, readChunked, type ChunkClassifier } from "../src/input/parallel.js";
 import { defaultWorkers, readText } from "../src/input/read.js";
 import { ESA_FRAGMENTS } from "./helpers/fragments.js";
 
@@ -93,10 +93,10 @@ describe("record codec between threads", () => {
 
 describe("report with worker threads", () => {
   it.each([1, 3])("writes the same report and deliveries byte for byte with 0, 1 and 2 workers (%i appliance(s))", async (appliances) => {
-    // Three chunks for the workers (src/input/parallel.ts cuts 1 MiB chunks): two boundaries to
-    // join records across, and both workers of --workers 2 classify one.
+    // Three chunks for the workers: two boundaries to join records across, and both workers of
+    // --workers 2 classify one.
     const file = await corpus(2_200_000, appliances);
-    expect(statSync(file).size).toBeGreaterThan(2 * (1 << 20));
+    expect(statSync(file).size).toBeGreaterThan(2 * CHUNK_BYTES);
     const args = ["report", file, "--format", "json", "--year", "2024", "--stats", "none"];
     const sequential = runCli([...args, "--workers", "0"]);
     expect(sequential.status).toBe(0);

@@ -17,7 +17,8 @@ import { READ_BYTES } from "./sources.js";
 import { decodeRecords } from "./record-codec.js";
 import { RecordReader, RecordTimer, type RecordSink } from "./records.js";
 
-const CHUNK_BYTES = 1 << 20;
+/** Bytes a worker gets at once (a chunk ends at the first line end past this). */
+export const CHUNK_BYTES = 1 << 20;
 /**
  * Chunks queued per worker before this thread classifies one itself: enough that a worker
  * never runs dry while this thread is busy with a chunk of its own.
