@@ -1,16 +1,16 @@
 // Reads a file with worker threads: the main thread cuts the bytes into chunks at line ends,
 // workers classify each chunk's lines (the expensive part: prefix, lexer, parser building the
 // events), and the main thread takes the results strictly in order, joins records that span
-// chunks exactly as a sequential read would, times and correlates them. While every worker has
-// a backlog the main thread classifies the next chunk itself, so both cores stay busy whatever
-// share of the run correlation takes. Buffers travel both ways (chunk bytes out, the encoded
-// records' numbers back, then both out again) instead of being allocated per chunk. Output is
-// identical to the sequential reader's.
+// chunks exactly as a sequential read would, times and correlates them. When every worker has
+// a backlog the main thread waits for the oldest chunk rather than classify one itself (see
+// WORKER_BACKLOG). Buffers travel both ways (chunk bytes out, the encoded records' numbers back,
+// then both out again) instead of being allocated per chunk. Output is identical to the
+// sequential reader's.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { FileStats } from "./accounting.js";
-import { classifyChunk, type ChunkRequest, type ChunkResult } from "./chunk-worker.js";
+import type { ChunkRequest, ChunkResult } from "./chunk-worker.js";
 import type { Clock } from "./clock.js";
 import { MAX_LINE } from "./lines.js";
 import { READ_BYTES } from "./sources.js";
@@ -20,8 +20,14 @@ import { RecordReader, RecordTimer, type RecordSink } from "./records.js";
 /** Bytes a worker gets at once (a chunk ends at the first line end past this). */
 export const CHUNK_BYTES = 1 << 20;
 /**
- * Chunks queued per worker before this thread classifies one itself: enough that a worker
- * never runs dry while this thread is busy with a chunk of its own.
+ * Chunks queued per worker; past that, this thread waits for the oldest. It used to classify a
+ * chunk itself instead, to keep both cores busy, but the cores are busy anyway: V8's helper
+ * threads (JIT compiles, GC marking and scavenging) took about 30 % of all CPU on 100 MB
+ * (perf, per thread), and classifying here meant compiling the grammar in this isolate too and
+ * more garbage beside the correlator's state. Without it, on the 100 MB corpus (farm-bench,
+ * 6 alternated pairs, medians): `report` 0.94x wall and 0.92x CPU, `alert` 0.96x wall and 0.91x
+ * CPU; this thread's scavenges copied 237 MB instead of 301 MB, its full collections marked 379
+ * MB instead of 460 MB, and peak RSS fell 9 MiB.
  */
 const WORKER_BACKLOG = 4;
 const NEWLINE = 10;
@@ -208,8 +214,7 @@ export async function readChunked(
   // as can be out at once. Every spare byte here is resident for the whole run.
   const buffers = new ChunkBuffers(chunkBytes + READ_BYTES, pool.size * WORKER_BACKLOG + 4);
   /** Chunks in file order: classified (result) or still with a worker. */
-  const queue: { result: ChunkResult | null; pending: Promise<ChunkResult> | null }[] = [];
-  let withWorkers = 0;
+  const queue: { result: ChunkResult | null; pending: Promise<ChunkResult> }[] = [];
   let base = 0;
   const settle = (result: ChunkResult) => {
     if (result.bytes !== undefined) buffers.put(result.bytes);
@@ -247,29 +252,17 @@ export async function readChunked(
   };
   const settleNext = async () => {
     const next = queue.shift()!;
-    settle(next.result ?? (await next.pending!));
+    settle(next.result ?? (await next.pending));
   };
   try {
     for await (const chunk of lineChunks(bytes, chunkBytes, buffers)) {
       // Correlating what is ready comes first: it is the part only this thread can do.
       settleReady();
-      if (withWorkers < pool.size * WORKER_BACKLOG) {
-        const entry: (typeof queue)[number] = { result: null, pending: null };
-        withWorkers++;
-        entry.pending = pool.classify(chunk.bytes, chunk.firstLineTruncated, keepUnknownText).then((result) => {
-          withWorkers--;
-          entry.result = result;
-          return result;
-        });
-        queue.push(entry);
-      } else {
-        // Every worker has a chunk queued: rather than wait, this thread classifies one itself.
-        // That keeps both cores busy whatever the share of correlation in the run.
-        const result = classifyChunk({ seq: -1, bytes: chunk.bytes, firstLineTruncated: chunk.firstLineTruncated, keepUnknownText }, false);
-        buffers.put(chunk.bytes);
-        queue.push({ result, pending: null });
-      }
-      if (queue.length > pool.size * WORKER_BACKLOG + 2) await settleNext();
+      while (queue.length >= pool.size * WORKER_BACKLOG) await settleNext();
+      const pending = pool.classify(chunk.bytes, chunk.firstLineTruncated, keepUnknownText);
+      const entry: (typeof queue)[number] = { result: null, pending };
+      void pending.then((result) => (entry.result = result), () => undefined);
+      queue.push(entry);
       const full = backpressure?.();
       if (full) await full;
     }
