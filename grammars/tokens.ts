@@ -13,7 +13,14 @@ export const AnyToken = createToken({ name: "AnyToken", pattern: Lexer.NA });
 /** Category of plain words and of every keyword, so a rule that wants a name accepts `for` too. */
 export const Word = createToken({ name: "Word", pattern: Lexer.NA, categories: [AnyToken] });
 
-export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\f\v]+/, group: Lexer.SKIPPED });
+/**
+ * Whitespace, skipped. A space is a token of its own, a one-character pattern: Chevrotain
+ * compares its character code instead of running a regular expression, and a space comes before
+ * nearly every token (lexing 15-18 % faster on the 30 MB corpus than one `[ \t\r\f\v]+` token,
+ * same tokens). Runs of spaces are several skipped tokens; other blanks keep a pattern.
+ */
+export const Space = createToken({ name: "Space", pattern: " ", group: Lexer.SKIPPED });
+export const OtherWhiteSpace = createToken({ name: "OtherWhiteSpace", pattern: /[\t\r\f\v]+/, group: Lexer.SKIPPED });
 /**
  * Separates messages lexed together (a batch of messages joined by newlines, one lexer call: a
  * call per message costs more). No message has one, and no rule accepts one.
@@ -137,7 +144,8 @@ export const Stray = createToken({
 
 /** Lexer order: heads before the keywords they start with, keywords before plain words. */
 export const allTokens: TokenType[] = [
-  WhiteSpace,
+  Space,
+  OtherWhiteSpace,
   Newline,
   DnsQueryNetworkErrorHead,
   DnsQueryHead,
