@@ -41,10 +41,29 @@ const LEVELS: readonly Level[] = ["Info", "Warning", "Critical", "Debug", "Trace
 
 type EventRecord = Extract<ClassifiedRecord, { t: "event" }>;
 
-/** One step of the schema trie: objects with the same defined keys in the same order share a schema. */
+/**
+ * One step of the schema trie: objects with the same defined keys in the same order share a
+ * schema. A node has one or two children as a rule, so they are a list searched by identity
+ * (property names are internalized strings): cheaper than a Map's hashing.
+ */
 interface SchemaNode {
   id: number;
-  next: Map<string, SchemaNode>;
+  keys: string[];
+  childKeys: string[];
+  children: SchemaNode[];
+}
+
+function schemaNode(keys: string[]): SchemaNode {
+  return { id: -1, keys, childKeys: [], children: [] };
+}
+
+function childOf(node: SchemaNode, key: string): SchemaNode {
+  const childKeys = node.childKeys;
+  for (let i = 0; i < childKeys.length; i++) if (childKeys[i] === key) return node.children[i]!;
+  const child = schemaNode([...node.keys, key]);
+  childKeys.push(key);
+  node.children.push(child);
+  return child;
 }
 
 /** Builds the encoding of one chunk's records as they come. */
@@ -55,8 +74,7 @@ export class RecordEncoder {
   /** Each distinct string is sent once per chunk (names and types repeat line after line). */
   private readonly stringIndex = new Map<string, number>();
   private readonly schemas: string[][] = [];
-  private readonly schemaRoot: SchemaNode = { id: -1, next: new Map() };
-  private readonly keys: string[] = [];
+  private readonly schemaRoot: SchemaNode = schemaNode([]);
 
   /** `numbers`: an array to fill again; about 2 MB fits the records of a 1 MB chunk. */
   constructor(numbers?: Float64Array) {
@@ -141,28 +159,23 @@ export class RecordEncoder {
   }
 
   private object(object: Record<string, unknown>): void {
+    // One pass: the values are written as the keys come, and the schema's number, known only
+    // once the keys are walked, goes into the slot kept before them.
+    this.reserve(2);
+    this.numbers[this.length++] = OBJECT;
+    const slot = this.length++;
     let node = this.schemaRoot;
-    const keys = this.keys;
-    keys.length = 0;
     for (const key in object) {
-      if (object[key] === undefined) continue;
-      keys.push(key);
-      let child = node.next.get(key);
-      if (child === undefined) {
-        child = { id: -1, next: new Map() };
-        node.next.set(key, child);
-      }
-      node = child;
+      const value = object[key];
+      if (value === undefined) continue;
+      node = childOf(node, key);
+      this.value(value);
     }
     if (node.id < 0) {
       node.id = this.schemas.length;
-      this.schemas.push(keys.slice());
+      this.schemas.push(node.keys);
     }
-    this.reserve(2);
-    this.numbers[this.length++] = OBJECT;
-    this.numbers[this.length++] = node.id;
-    // The schema's own key list: the scratch list is reused by nested objects.
-    for (const key of this.schemas[node.id]!) this.value(object[key]);
+    this.numbers[slot] = node.id;
   }
 
   private number(value: number): void {
