@@ -796,10 +796,28 @@ for (const entry of ENTRY_HEADS) {
 }
 
 /**
- * First characters of the heads' first tokens (all fixed words): a message starting with any
- * other character has no head, and is not worth lexing.
+ * The fixed texts the heads' first tokens match (`DNS query:`, `MID`, ...), by first character.
+ * The lexer can give a message one of those tokens at its start only if the message starts with
+ * its text, so a message that starts with none of them has no head and is not worth lexing: most
+ * unknown lines (`ICID n RELAY ...`, `New SMTP ICID ...`) are never lexed.
  */
-export const HEAD_FIRST_CHARS: ReadonlySet<number> = new Set(ENTRY_HEADS.map((h) => (h.head[0]!.PATTERN as string).charCodeAt(0)));
+const HEAD_OPENERS = new Map<number, string[]>();
+for (const { head } of ENTRY_HEADS) {
+  const pattern = head[0]!.PATTERN;
+  // A head opened by a pattern rather than a fixed text would need lexing to be recognised.
+  if (typeof pattern !== "string") throw new Error(`head token ${head[0]!.name}: the first token of a head must be a fixed text`);
+  const openers = HEAD_OPENERS.get(pattern.charCodeAt(0)) ?? [];
+  if (!openers.includes(pattern)) openers.push(pattern);
+  HEAD_OPENERS.set(pattern.charCodeAt(0), openers);
+}
+
+/** False when no entry head can start the message (see HEAD_OPENERS); true means it is worth lexing. */
+export function mayStartWithHead(message: string): boolean {
+  const openers = HEAD_OPENERS.get(message.charCodeAt(0));
+  if (openers === undefined) return false;
+  for (const opener of openers) if (message.startsWith(opener)) return true;
+  return false;
+}
 
 function matches(token: IToken, type: TokenType): boolean {
   return token.tokenType === type || (type.isParent === true && type.categoryMatchesMap![token.tokenTypeIdx] === true);
@@ -877,7 +895,7 @@ export function parseTokens(text: string, tokens: IToken[], from: number, to: nu
 
 /** Lexes and parses one message. */
 export function parseMessage(message: string): MessageParse {
-  if (!HEAD_FIRST_CHARS.has(message.charCodeAt(0))) return UNKNOWN;
+  if (!mayStartWithHead(message)) return UNKNOWN;
   const tokens = esaLexer.tokenize(message).tokens;
   return parseTokens(message, tokens, 0, tokens.length, 0);
 }
@@ -890,7 +908,7 @@ export function parseMessage(message: string): MessageParse {
 export function parseMessages(messages: readonly string[]): MessageParse[] {
   const outcomes: MessageParse[] = new Array<MessageParse>(messages.length).fill(UNKNOWN);
   const lexed: number[] = [];
-  for (let i = 0; i < messages.length; i++) if (HEAD_FIRST_CHARS.has(messages[i]!.charCodeAt(0))) lexed.push(i);
+  for (let i = 0; i < messages.length; i++) if (mayStartWithHead(messages[i]!)) lexed.push(i);
   if (lexed.length === 0) return outcomes;
   const text = lexed.map((i) => messages[i]!).join("\n");
   const tokens = esaLexer.tokenize(text).tokens;

@@ -1,7 +1,13 @@
 // The lexer is built once with Chevrotain's first-character optimisation, and stays total.
 import { describe, expect, it } from "vitest";
 import { chevrotainSource, EmbeddedActionsParser } from "../grammars/chevrotain.js";
-import { buildLexer, esaLexer, esaParser, EsaLogParser, ENTRY_RULES } from "../grammars/parser.js";
+import fc from "fast-check";
+import { buildLexer, entryRuleOf, esaLexer, esaParser, EsaLogParser, ENTRY_HEADS, ENTRY_RULES, mayStartWithHead } from "../grammars/parser.js";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { readPrefix } from "../src/input/prefix.js";
+import { PUBLIC_SAMPLES, ROOT } from "./helpers/cli.js";
+import { ESA_FRAGMENTS } from "./helpers/fragments.js";
 
 describe("lexer", () => {
   it("runs on Chevrotain's single-file build (its package entry takes half a second to load)", () => {
@@ -25,6 +31,51 @@ describe("lexer", () => {
     // throws on a definition error, an ambiguity for one).
     expect(() => buildLexer(true)).not.toThrow();
     expect(new EsaLogParser(true).definitionErrors).toEqual([]);
+  });
+});
+
+describe("messages not worth lexing", () => {
+  // The lexer only ever runs on messages mayStartWithHead lets through: it must let through
+  // every message the grammar would give an entry rule.
+  const headRule = (message: string) => {
+    const tokens = esaLexer.tokenize(message).tokens;
+    return entryRuleOf(tokens, 0, tokens.length, 0);
+  };
+  it("are those no head can start", () => {
+    for (const { head } of ENTRY_HEADS) expect(mayStartWithHead(`${head[0]!.PATTERN as string} x`)).toBe(true);
+    expect(mayStartWithHead("ICID 900002 RELAY SG RELAYLIST match 10.0.2.0/24 SBRS not enabled")).toBe(false);
+    expect(mayStartWithHead("New SMTP ICID 900002 interface Data 1 (10.0.3.10) address 10.0.2.2")).toBe(false);
+    expect(mayStartWithHead(" DNS query: Q('a', 'MX')")).toBe(false);
+    expect(headRule(" DNS query: Q('a', 'MX')")).toBeNull();
+    expect(mayStartWithHead("")).toBe(false);
+  });
+  it("include every message of the samples and the public samples that the grammar has a rule for", () => {
+    const files = [
+      ...readdirSync(join(ROOT, "samples")).filter((f) => !f.endsWith(".md") && !f.endsWith(".png")).map((f) => join(ROOT, "samples", f)),
+      ...readdirSync(PUBLIC_SAMPLES).map((f) => join(PUBLIC_SAMPLES, f)),
+    ];
+    let withRule = 0;
+    for (const file of files) {
+      for (const line of readFileSync(file, "utf8").split("\n")) {
+        const prefix = readPrefix(line);
+        if (prefix === null || "invalid" in prefix) continue;
+        const message = line.slice(prefix.messageStart);
+        if (headRule(message) === null) continue;
+        withRule++;
+        expect(mayStartWithHead(message), `${file}: ${message}`).toBe(true);
+      }
+    }
+    expect(withRule).toBeGreaterThan(500);
+  });
+  it("never include a message the grammar has a rule for", () => {
+    const word = fc.oneof(fc.constantFrom(...ESA_FRAGMENTS), fc.constantFrom("MID", "MIDS", "DCI", "DCID", "New SMTP", "Rec", "ICID", " ", "1", "x"), fc.string({ maxLength: 6 }));
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 1, maxLength: 10 }), (parts) => {
+        const message = parts.join("");
+        if (!mayStartWithHead(message)) expect(headRule(message)).toBeNull();
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 // Decides what a message is: the grammar reads it (grammars/parser.ts), choosing its rule from
 // the message's first tokens. Messages of families esa-dane does not model are `unknown`; most
-// lines of a real mail log are, and most of them are never lexed (their first character starts
-// no head).
+// lines of a real mail log are, and many of them are never lexed (they start with no head's
+// first word: see mayStartWithHead).
 import { parseMessage, parseMessages, type MessageParse } from "../../grammars/parser.js";
 
 export type MessageOutcome = MessageParse;
