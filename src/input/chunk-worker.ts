@@ -27,8 +27,9 @@ export interface ChunkResult {
   /** Lines before the first line that starts a record: they may continue the previous chunk. */
   head: { text: string; flags: number }[];
   /**
-   * Classified records: encoded (record-codec.ts) when they cross threads, plain when the main
-   * thread classified the chunk itself. Unknown ones without text are counted in `unknownLines`.
+   * Classified records: encoded (record-codec.ts) when they cross threads, plain when a chunk
+   * is classified on the thread that reads it (tests). Unknown ones without text are counted in
+   * `unknownLines`.
    */
   records: EncodedRecords | ClassifiedRecord[];
   unknownLines: number;

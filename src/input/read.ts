@@ -120,8 +120,9 @@ const GZIP_RATIO = 8;
 
 /**
  * One worker when it pays: two or more cores and a big input. The worker classifies lines (the
- * grammar's share) while this thread correlates, and this thread classifies chunks itself
- * whenever the worker has a backlog, so both cores stay busy (see parallel.ts). Not for
+ * grammar's share) while this thread correlates; V8's helper threads (JIT, GC) take much of what
+ * is left of the second core (see parallel.ts). Two workers on two cores were slower: `report`
+ * on 100 MB 1.13x the wall time of one (farm-bench, 5 pairs). Not for
  * standard input: it has no size to judge by, and a worker takes lines a megabyte at a time,
  * which would hold back what `tail -f | esa-dane deliveries -` prints.
  */
