@@ -798,8 +798,9 @@ for (const entry of ENTRY_HEADS) {
 /**
  * The fixed texts the heads' first tokens match (`DNS query:`, `MID`, ...), by first character.
  * The lexer can give a message one of those tokens at its start only if the message starts with
- * its text, so a message that starts with none of them has no head and is not worth lexing: most
- * unknown lines (`ICID n RELAY ...`, `New SMTP ICID ...`) are never lexed.
+ * its text, so a message that starts with none of them has no head and is not worth lexing:
+ * unknown lines such as `ICID n RELAY ...` and `New SMTP ICID ...` are not lexed (those that start
+ * with `MID`, most unknown lines of a debug log, still are).
  */
 const HEAD_OPENERS = new Map<number, string[]>();
 for (const { head } of ENTRY_HEADS) {
