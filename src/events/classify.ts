@@ -1,7 +1,7 @@
 // Decides what a message is: the grammar reads it (grammars/parser.ts), choosing its rule from
 // the message's first tokens. Messages of families esa-dane does not model are `unknown`; most
-// lines of a real mail log are, and many of them are never lexed (they start with no head's
-// first word: see mayStartWithHead).
+// lines of a real mail log are, and most of those are never lexed (they do not start with the
+// text of any head's tokens: see mayStartWithHead).
 import { parseMessage, parseMessages, type MessageParse } from "../../grammars/parser.js";
 
 export type MessageOutcome = MessageParse;
