@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { ConnectionNewEvent, DnsRecordValue, DnsStatus, LogEvent } from "../src/events/types.js";
 import { candidateFromCache, candidatesFor, withOwnLookups } from "../src/correlate/attribution.js";
 import { DnsCache } from "../src/correlate/cache.js";
+import { DnsTracker } from "../src/correlate/dns.js";
 import { applyConnectionEvent, observedOf, openConnection } from "../src/correlate/connections.js";
 import { buildAttempt, decide, type AttemptParts } from "../src/correlate/decision.js";
 import { AttemptQueue } from "../src/correlate/emit-order.js";
@@ -186,5 +187,35 @@ describe("resolver table", () => {
     const [primary, secondary] = table.finish();
     expect(primary).toMatchObject({ ip: "10.0.0.53", likelyNoDnssec: false });
     expect(secondary).toMatchObject({ ip: "10.0.1.53", likelyNoDnssec: true });
+  });
+});
+
+describe("DNS lookups", () => {
+  const base = { file: "t.log", time: 1000, utcKnown: true, host: null, level: "Debug" as const };
+  const query = (line: number, name: string, resolver: string | null, form: "Q" | "QIP" = "Q"): LogEvent => ({
+    ...base,
+    line,
+    kind: "dns-query",
+    form,
+    name,
+    qtype: "A",
+    resolver,
+    nameserverSet: null,
+    timeoutSeconds: form === "QIP" ? 60 : null,
+  });
+  it("a name written with the root's trailing dot is the same lookup, completed once", () => {
+    const done: DnsLookup[] = [];
+    const tracker = new DnsTracker(null, new ResolverTable(), (l) => done.push(l));
+    const events: LogEvent[] = [
+      query(1, "mx1.example.com.", null),
+      query(2, "mx1.example.com.", "10.0.0.53", "QIP"),
+      query(3, "mx1.example.com.", "10.0.0.53"),
+      { ...base, line: 4, kind: "dns-response", records: ["192.0.2.1"], status: "secure", statusText: "secure", code: 0, ttl: 300 },
+      { ...base, line: 5, kind: "dns-encache", name: "MX1.example.com", qtype: "A", entries: [] },
+    ];
+    for (const event of events) tracker.push(event);
+    expect(tracker.openCount).toBe(0);
+    tracker.end();
+    expect(done.map((l) => [l.name, l.status, l.source.length])).toEqual([["mx1.example.com", "secure", 5]]);
   });
 });

@@ -29,15 +29,19 @@ import type { DnsLookup } from "./types.js";
 
 /** DNS names compare without case and without the root's trailing dot. */
 export function normalName(name: string): string {
-  return name.toLowerCase().replace(/\.$/, "");
+  const lower = name.toLowerCase();
+  return lower.endsWith(".") ? lower.slice(0, -1) : lower;
 }
 
+/** A lookup's key: its name as normalName gives it (`a.example.` and `A.example` are one lookup) and its type. */
 export function lookupKey(name: string, qtype: string): string {
-  return `${name.toLowerCase()}|${qtype.toUpperCase()}`;
+  return `${normalName(name)}|${qtype.toUpperCase()}`;
 }
 
 
 interface OpenLookup {
+  /** lookupKey of the lookup's name and type: its key in the open map, made once. */
+  readonly key: string;
   lookup: DnsLookup;
   answered: boolean;
   lastMs: number | null;
@@ -132,6 +136,7 @@ export class DnsTracker {
 
   private begin(key: string, event: DnsQueryEvent): OpenLookup {
     const open: OpenLookup = {
+      key,
       lookup: {
         host: this.host,
         name: normalName(event.name),
@@ -237,14 +242,13 @@ export class DnsTracker {
     lookup.answeredBy = resolver;
     open.awaiting = null;
     if (resolver !== null) {
-      this.resolvers.recordAnswer(resolver, lookupKey(lookup.name, lookup.qtype), response.status);
+      this.resolvers.recordAnswer(resolver, open.key, response.status);
       if (lookup.fallback) this.resolvers.stats(resolver).fallbacksTo++;
     }
   }
 
   private finishAnswered(open: OpenLookup): void {
-    const key = lookupKey(open.lookup.name, open.lookup.qtype);
-    if (this.open.get(key) === open) this.open.delete(key);
+    if (this.open.get(open.key) === open) this.open.delete(open.key);
     this.complete(open);
   }
 
