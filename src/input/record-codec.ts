@@ -194,6 +194,7 @@ export class RecordEncoder {
 /** Reads an encoding back, record by record. */
 class RecordDecoder {
   private at = 0;
+  private lastStamp: EventRecord["stamp"] = null;
   private readonly strings: string[];
 
   constructor(private readonly encoded: EncodedRecords) {
@@ -218,9 +219,19 @@ class RecordDecoder {
     const month = n[at++]!;
     let stamp: EventRecord["stamp"] = null;
     if (month !== 0) {
-      stamp = { year: Number.isNaN(year) ? null : year, month, day: n[at]!, hour: n[at + 1]!, minute: n[at + 2]!, second: n[at + 3]! };
       const offset = n[at + 4]!;
-      if (!Number.isNaN(offset)) stamp.utcOffsetMinutes = offset;
+      const last = this.lastStamp;
+      // Lines of one second come in runs: they share one stamp, which nothing changes once made.
+      if (
+        last !== null && last.second === n[at + 3] && last.minute === n[at + 2] && last.hour === n[at + 1] && last.day === n[at] && last.month === month &&
+        last.year === (Number.isNaN(year) ? null : year) && (Number.isNaN(offset) ? last.utcOffsetMinutes === undefined : last.utcOffsetMinutes === offset)
+      ) {
+        stamp = last;
+      } else {
+        stamp = { year: Number.isNaN(year) ? null : year, month, day: n[at]!, hour: n[at + 1]!, minute: n[at + 2]!, second: n[at + 3]! };
+        if (!Number.isNaN(offset)) stamp.utcOffsetMinutes = offset;
+        this.lastStamp = stamp;
+      }
     }
     at += 5;
     const level = n[at++]!;
