@@ -219,16 +219,17 @@ class RecordDecoder {
     const month = n[at++]!;
     let stamp: EventRecord["stamp"] = null;
     if (month !== 0) {
+      const knownYear = Number.isNaN(year) ? null : year;
       const offset = n[at + 4]!;
       const last = this.lastStamp;
       // Lines of one second come in runs: they share one stamp, which nothing changes once made.
       if (
         last !== null && last.second === n[at + 3] && last.minute === n[at + 2] && last.hour === n[at + 1] && last.day === n[at] && last.month === month &&
-        last.year === (Number.isNaN(year) ? null : year) && (Number.isNaN(offset) ? last.utcOffsetMinutes === undefined : last.utcOffsetMinutes === offset)
+        last.year === knownYear && (Number.isNaN(offset) ? last.utcOffsetMinutes === undefined : last.utcOffsetMinutes === offset)
       ) {
         stamp = last;
       } else {
-        stamp = { year: Number.isNaN(year) ? null : year, month, day: n[at]!, hour: n[at + 1]!, minute: n[at + 2]!, second: n[at + 3]! };
+        stamp = { year: knownYear, month, day: n[at]!, hour: n[at + 1]!, minute: n[at + 2]!, second: n[at + 3]! };
         if (!Number.isNaN(offset)) stamp.utcOffsetMinutes = offset;
         this.lastStamp = stamp;
       }
