@@ -191,11 +191,54 @@ export class RecordEncoder {
   }
 }
 
+/** Builds one decoded object: its values read in key order from the decoder. */
+type ObjectBuilder = (decoder: RecordDecoder) => Record<string, unknown>;
+
+/**
+ * The keys every event has before its body's (EventBase, in the order RecordTimer writes them).
+ * A decoded event body starts with them, unset, so that RecordTimer fills them in place instead
+ * of copying the body into a new object: JSON leaves unset keys out, so the body still writes
+ * as the one the worker sent.
+ */
+export const EVENT_BASE_KEYS = ["file", "line", "time", "utcKnown", "host", "level"] as const;
+
+const builders = new Map<string, ObjectBuilder>();
+
+/**
+ * An object literal per schema, compiled once per process: the keys are the grammar's own (no
+ * key comes from log text), and a literal gives every object of a schema one hidden class at
+ * once, where setting keys one by one walked a transition chain per object (a third of the
+ * decoding time) and left the correlator's property reads megamorphic.
+ */
+function builderOf(keys: readonly string[], eventBase: boolean): ObjectBuilder {
+  const id = `${eventBase ? "event" : "object"}\n${keys.join("\n")}`;
+  let builder = builders.get(id);
+  if (builder === undefined) {
+    if (keys.includes("__proto__") || (eventBase && keys.some((key) => (EVENT_BASE_KEYS as readonly string[]).includes(key)))) {
+      // Never built by the grammar; a literal would set the prototype, or a base key twice.
+      builder = (decoder) => {
+        const object: Record<string, unknown> = {};
+        for (const key of keys) Object.defineProperty(object, key, { value: decoder.value(), enumerable: true, writable: true, configurable: true });
+        return object;
+      };
+    } else {
+      const base = eventBase ? EVENT_BASE_KEYS.map((key) => `${key}: undefined, `).join("") : "";
+      const values = keys.map((key) => `${JSON.stringify(key)}: decoder.value()`).join(", ");
+      builder = new Function("decoder", `return { ${base}${values} };`) as ObjectBuilder;
+    }
+    builders.set(id, builder);
+  }
+  return builder;
+}
+
 /** Reads an encoding back, record by record. */
 class RecordDecoder {
   private at = 0;
   private lastStamp: EventRecord["stamp"] = null;
   private readonly strings: string[];
+  /** This chunk's schema numbers -> builders, made as the schemas come. */
+  private readonly objectBuilders: (ObjectBuilder | undefined)[] = [];
+  private readonly eventBuilders: (ObjectBuilder | undefined)[] = [];
 
   constructor(private readonly encoded: EncodedRecords) {
     this.strings = JSON.parse(encoded.strings) as string[];
@@ -238,11 +281,22 @@ class RecordDecoder {
     const level = n[at++]!;
     this.at = at;
     const host = this.value() as string | null;
-    const body = this.value() as EventBody;
+    const body = this.eventBody();
     return { t: "event", line, lines, stamp, host, level: level < 0 ? null : LEVELS[level]!, body };
   }
 
-  private value(): unknown {
+  /** The body of an event, with the event's base keys first (see EVENT_BASE_KEYS). */
+  private eventBody(): EventBody {
+    const n = this.encoded.numbers;
+    if (n[this.at] !== OBJECT) return this.value() as EventBody;
+    const schema = n[this.at + 1]!;
+    this.at += 2;
+    const builder = (this.eventBuilders[schema] ??= builderOf(this.encoded.schemas[schema]!, true));
+    return builder(this) as unknown as EventBody;
+  }
+
+  /** The next value (builders call it for each of their keys in turn). */
+  value(): unknown {
     const n = this.encoded.numbers;
     switch (n[this.at++]) {
       case NUMBER:
@@ -262,10 +316,9 @@ class RecordDecoder {
         return array;
       }
       default: {
-        const keys = this.encoded.schemas[n[this.at++]!]!;
-        const object: Record<string, unknown> = {};
-        for (let i = 0; i < keys.length; i++) object[keys[i]!] = this.value();
-        return object;
+        const schema = n[this.at++]!;
+        const builder = (this.objectBuilders[schema] ??= builderOf(this.encoded.schemas[schema]!, false));
+        return builder(this);
       }
     }
   }

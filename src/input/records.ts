@@ -10,7 +10,7 @@
 // RecordAssembler chains both for sequential reading.
 import { classifyMessages, familyOf, type MessageOutcome } from "../events/classify.js";
 import type { EventBody } from "../events/types.js";
-import type { Level, LogEvent, Malformed, MalformedCode, Unknown } from "../events/types.js";
+import type { EventBase, Level, LogEvent, Malformed, MalformedCode, Unknown } from "../events/types.js";
 import type { FileStats } from "./accounting.js";
 import type { Clock, ClockKey } from "./clock.js";
 import { LINE_BAD_UTF8, LINE_HAD_NUL, LINE_TRUNCATED, MAX_LINE } from "./lines.js";
@@ -256,6 +256,20 @@ export class RecordTimer {
   private emitEvent(record: Extract<ClassifiedRecord, { t: "event" }>): void {
     const stamp = record.stamp;
     const instant = stamp === null ? null : this.clock.instantOf(stamp, clockKey(record));
+    const body = record.body;
+    if ("file" in body) {
+      // A body decoded from a worker has the base keys already, unset (see EVENT_BASE_KEYS):
+      // it becomes the event itself, with the keys in the order the copy below gives them.
+      const event = body as unknown as EventBase;
+      event.file = this.file;
+      event.line = record.line;
+      event.time = instant?.time ?? null;
+      event.utcKnown = instant?.utcKnown ?? false;
+      event.host = record.host ?? this.defaultHost;
+      event.level = record.level;
+      this.sink.event(event as LogEvent);
+      return;
+    }
     this.sink.event({
       file: this.file,
       line: record.line,
@@ -263,7 +277,7 @@ export class RecordTimer {
       utcKnown: instant?.utcKnown ?? false,
       host: record.host ?? this.defaultHost,
       level: record.level,
-      ...record.body,
+      ...body,
     } as LogEvent);
   }
 }
