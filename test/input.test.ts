@@ -83,6 +83,22 @@ describe("time", () => {
     expect(new Date(clock.instantOf({ ...stamp, month: 1, day: 1 }).time).getUTCFullYear()).toBe(2025);
     expect(new Date(new Clock({ year: 2019, referenceTime: january }).instantOf(stamp).time).getUTCFullYear()).toBe(2019);
   });
+  it("times one stamp object again after a header moved its clock, and counts every line", () => {
+    // Lines of one second share a stamp object; the clock answers them from its last instant.
+    const clock = new Clock({ referenceTime: Date.UTC(2024, 5, 1) });
+    const stamp = { year: 2024, month: 3, day: 11, hour: 8, minute: 0, second: 1 };
+    const syslog = { fileForm: false, host: "esa1" } as const;
+    expect(clock.instantOf(stamp)).toEqual({ time: Date.UTC(2024, 2, 11, 8, 0, 1), utcKnown: false });
+    expect(clock.instantOf(stamp)).toEqual({ time: Date.UTC(2024, 2, 11, 8, 0, 1), utcKnown: false });
+    clock.setUtcOffset(3600);
+    expect(clock.instantOf(stamp)).toEqual({ time: Date.UTC(2024, 2, 11, 7, 0, 1), utcKnown: true });
+    // Another appliance's clock has no header of its own.
+    expect(clock.instantOf(stamp, syslog)).toEqual({ time: Date.UTC(2024, 2, 11, 8, 0, 1), utcKnown: false });
+    expect(clock.instantOf(stamp)).toEqual({ time: Date.UTC(2024, 2, 11, 7, 0, 1), utcKnown: true });
+    clock.clearUtcOffset();
+    expect(clock.instantOf(stamp)).toEqual({ time: Date.UTC(2024, 2, 11, 8, 0, 1), utcKnown: false });
+    expect([clock.zoned, clock.unzoned]).toEqual([2, 4]);
+  });
 });
 
 describe("physical lines", () => {

@@ -62,11 +62,13 @@ export class Clock {
   /** A `Time offset from UTC` header: for the lines of its own appliance (the file form's by default). */
   setUtcOffset(seconds: number, key: ClockKey = { fileForm: true }): void {
     this.offsets.set(keyOf(key), seconds);
+    this.lastStamp = null;
   }
 
   /** `Begin Logfile`: another file starts, whose own header will say its offset. */
   clearUtcOffset(key: ClockKey = { fileForm: true }): void {
     this.offsets.delete(keyOf(key));
+    this.lastStamp = null;
   }
 
   /** The file form's offset (what a resumed read of a file carries over). */
@@ -75,16 +77,36 @@ export class Clock {
   }
 
   instantOf(stamp: NonNullable<LinePrefix["stamp"]>, key: ClockKey = { fileForm: true }): Instant {
+    const clockOf = keyOf(key);
+    // Lines of one second share one stamp object (record-codec.ts), and nothing changes a stamp
+    // once made: the same stamp on the same clock is the same instant, until a header moves it.
+    if (stamp === this.lastStamp && clockOf === this.lastClock) {
+      this.count(this.lastInstant);
+      return this.lastInstant;
+    }
+    const instant = this.compute(stamp, key);
+    this.count(instant);
+    this.lastStamp = stamp;
+    this.lastClock = clockOf;
+    this.lastInstant = instant;
+    return instant;
+  }
+
+  private lastStamp: NonNullable<LinePrefix["stamp"]> | null = null;
+  private lastClock = "";
+  private lastInstant: Instant = { time: 0, utcKnown: false };
+
+  private count(instant: Instant): void {
+    if (this.local) return;
+    if (instant.utcKnown) this.zoned++;
+    else this.unzoned++;
+  }
+
+  private compute(stamp: NonNullable<LinePrefix["stamp"]>, key: ClockKey): Instant {
     const year = stamp.year ?? this.fixedYear ?? this.inferYear(stamp);
     const local = Date.UTC(year, stamp.month - 1, stamp.day, stamp.hour, stamp.minute, stamp.second);
     if (this.local) return { time: local, utcKnown: false };
-    const instant = this.known(stamp, local, key);
-    if (instant === null) {
-      this.unzoned++;
-      return { time: local, utcKnown: false };
-    }
-    this.zoned++;
-    return instant;
+    return this.known(stamp, local, key) ?? { time: local, utcKnown: false };
   }
 
   private known(stamp: NonNullable<LinePrefix["stamp"]>, local: number, key: ClockKey): Instant | null {
