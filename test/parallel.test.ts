@@ -76,6 +76,24 @@ describe("record codec between threads", () => {
     expect(decoded[2]).toMatchObject({ stamp: null, host: null, level: "Warning", body: { kind: "dns-resolver-failure", resolver: "10.0.0.53" } });
   });
 
+  it("builds objects whose keys a literal cannot carry key by key (no prototype set, no base key twice)", () => {
+    // The grammar never builds such keys; the decoder must still give them back as data.
+    const body = JSON.parse('{"kind":"log-begin","__proto__":{"polluted":true},"file":"x.log"}') as Record<string, unknown>;
+    const nested = JSON.parse('{"__proto__":{"polluted":true},"v":1}') as Record<string, unknown>;
+    const records: ClassifiedRecord[] = [
+      { t: "event", line: 1, lines: 1, stamp: null, host: null, level: "Info", body: body as never },
+      { t: "event", line: 2, lines: 1, stamp: null, host: null, level: "Info", body: { kind: "log-begin", extra: nested } as never },
+    ];
+    const decoded = roundTrip(records);
+    expect(JSON.stringify(decoded)).toBe(JSON.stringify(records));
+    const first = decoded[0] as Extract<ClassifiedRecord, { t: "event" }>;
+    expect(Object.getPrototypeOf(first.body)).toBe(Object.prototype);
+    expect(Object.keys(first.body)).toEqual(["kind", "__proto__", "file"]);
+    const second = (decoded[1] as Extract<ClassifiedRecord, { t: "event" }>).body as unknown as { extra: object };
+    expect(Object.getPrototypeOf(second.extra)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it("carries a worker's chunk of a generated corpus unchanged", async () => {
     const file = await corpus(600_000, 1);
     const bytes = readFileSync(file);
