@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { writeCorpus } from "../bench/gen-corpus.js";
 import { classifyChunk } from "../src/input/chunk-worker.js";
 import { decodeRecords, RecordEncoder } from "../src/input/record-codec.js";
-import { RecordReader, type ClassifiedRecord, type ReaderCounts } from "../src/input/records.js";
+import { RecordReader, RecordTimer, type ClassifiedRecord, type ReaderCounts } from "../src/input/records.js";
 import { runCli, PUBLIC_SAMPLES, ROOT } from "./helpers/cli.js";
 import { readdirSync } from "node:fs";
 import fc from "fast-check";
@@ -78,7 +78,7 @@ describe("record codec between threads", () => {
 
   it("builds objects whose keys a literal cannot carry key by key (no prototype set, no base key twice)", () => {
     // The grammar never builds such keys; the decoder must still give them back as data.
-    const body = JSON.parse('{"kind":"log-begin","__proto__":{"polluted":true},"file":"x.log"}') as Record<string, unknown>;
+    const body = JSON.parse('{"kind":"log-begin","__proto__":{"polluted":true},"file":"other.log"}') as Record<string, unknown>;
     const nested = JSON.parse('{"__proto__":{"polluted":true},"v":1}') as Record<string, unknown>;
     const records: ClassifiedRecord[] = [
       { t: "event", line: 1, lines: 1, stamp: null, host: null, level: "Info", body: body as never },
@@ -92,6 +92,20 @@ describe("record codec between threads", () => {
     const second = (decoded[1] as Extract<ClassifiedRecord, { t: "event" }>).body as unknown as { extra: object };
     expect(Object.getPrototypeOf(second.extra)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // Timed into events, the decoded records give what the records read line by line give.
+    const events = (list: ClassifiedRecord[]) => {
+      const out: string[] = [];
+      const sink = { event: (e: unknown) => out.push(JSON.stringify(e)), malformed: () => {} };
+      const timer = new RecordTimer("x.log", new Clock({ referenceTime: 0 }), null, newFileStats("x.log"), sink);
+      for (const record of list) timer.push(record);
+      timer.end();
+      return out;
+    };
+    expect(events(decoded)).toEqual(events(records));
+    // Such a body is copied behind the base keys, as the grammar's bodies are: its `file` wins.
+    const timed = JSON.parse(events(decoded)[0]!) as Record<string, unknown>;
+    expect(Object.keys(timed).slice(0, 7)).toEqual(["file", "line", "time", "utcKnown", "host", "level", "kind"]);
+    expect(timed.file).toBe("other.log");
   });
 
   it("carries a worker's chunk of a generated corpus unchanged", async () => {

@@ -257,8 +257,9 @@ export class RecordTimer {
     const stamp = record.stamp;
     const instant = stamp === null ? null : this.clock.instantOf(stamp, clockKey(record));
     const body = record.body;
-    if ("file" in body) {
-      // A body decoded from a worker has the base keys already, unset (see EVENT_BASE_KEYS):
+    if ((body as Partial<EventBase>).file === undefined && "file" in body) {
+      // A body decoded from a worker has the base keys already, unset (see EVENT_BASE_KEYS; the
+      // encoder leaves out keys whose value is undefined, so no other body has `file` unset):
       // it becomes the event itself, with the keys in the order the copy below gives them.
       const event = body as unknown as EventBase;
       event.file = this.file;
