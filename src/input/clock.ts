@@ -45,6 +45,10 @@ export class Clock {
   private readonly fixedYear: number | null;
   private readonly referenceTime: number;
   private readonly referenceYear: number;
+  /** The last instant given, for the stamp object and clock it was given for (see instantOf). */
+  private lastStamp: NonNullable<LinePrefix["stamp"]> | null = null;
+  private lastClock = "";
+  private lastInstant: Instant = { time: 0, utcKnown: false };
 
   constructor(options: ClockOptions = {}) {
     this.zone = options.zone ?? null;
@@ -91,10 +95,6 @@ export class Clock {
     this.lastInstant = instant;
     return instant;
   }
-
-  private lastStamp: NonNullable<LinePrefix["stamp"]> | null = null;
-  private lastClock = "";
-  private lastInstant: Instant = { time: 0, utcKnown: false };
 
   private count(instant: Instant): void {
     if (this.local) return;

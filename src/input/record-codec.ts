@@ -200,7 +200,7 @@ type ObjectBuilder = (decoder: RecordDecoder) => Record<string, unknown>;
  * of copying the body into a new object: JSON leaves unset keys out, so the body still writes
  * as the one the worker sent.
  */
-export const EVENT_BASE_KEYS = ["file", "line", "time", "utcKnown", "host", "level"] as const;
+const EVENT_BASE_KEYS = ["file", "line", "time", "utcKnown", "host", "level"] as const;
 
 const builders = new Map<string, ObjectBuilder>();
 
