@@ -15,8 +15,9 @@ import { readdirSync } from "node:fs";
 import fc from "fast-check";
 import { newFileStats } from "../src/input/accounting.js";
 import { Clock } from "../src/input/clock.js";
-import { CHUNK_BYTES, lineChunks, readChunked, type ChunkClassifier } from "../src/input/parallel.js";
-import { defaultWorkers, readText } from "../src/input/read.js";
+import { CHUNK_BYTES, FIRST_CHUNK_BYTES, lineChunks, readChunked, type ChunkClassifier } from "../src/input/parallel.js";
+import { ChunkPool, defaultWorkers, startChunkPool } from "../src/input/chunk-pool.js";
+import { readInputs, readText } from "../src/input/read.js";
 import { ESA_FRAGMENTS } from "./helpers/fragments.js";
 
 function classifyAll(text: string): ClassifiedRecord[] {
@@ -125,8 +126,8 @@ describe("record codec between threads", () => {
 
 describe("report with worker threads", () => {
   it.each([1, 3])("writes the same report and deliveries byte for byte with 0, 1 and 2 workers (%i appliance(s))", async (appliances) => {
-    // Three chunks for the workers: two boundaries to join records across, and both workers of
-    // --workers 2 classify one.
+    // Chunks of 64 KiB growing to a megabyte (see FIRST_CHUNK_BYTES), and two of a megabyte or
+    // more: boundaries to join records across, and both workers of --workers 2 classify some.
     const file = await corpus(2_200_000, appliances);
     expect(statSync(file).size).toBeGreaterThan(2 * CHUNK_BYTES);
     const args = ["report", file, "--format", "json", "--year", "2024", "--stats", "none"];
@@ -253,5 +254,81 @@ describe("worker threads by default", () => {
     // A pipe may be a live log: a worker would print nothing until a megabyte came.
     expect(defaultWorkers([{ kind: "stdin" }], 2)).toBe(0);
     expect(defaultWorkers([{ kind: "stdin" }, file(100_000_000)], 2)).toBe(0);
+  });
+});
+
+describe("chunks growing to full size", () => {
+  async function cut(text: string, reads: number[], target: number, first: number): Promise<string[]> {
+    async function* bytes() {
+      const all = Buffer.from(text, "latin1");
+      let at = 0;
+      for (let i = 0; at < all.length; i++) {
+        const size = reads[i % reads.length]!;
+        yield all.subarray(at, at + size);
+        at += size;
+      }
+    }
+    const chunks: string[] = [];
+    for await (const chunk of lineChunks(bytes(), target, undefined, first)) chunks.push(Buffer.from(chunk.bytes).toString("latin1"));
+    return chunks;
+  }
+
+  it("cuts whole lines, the first ones small, and loses no byte", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 90 }), { minLength: 1, maxLength: 200 }),
+        fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 1, max: 2000 }),
+        async (lengths, reads, first, target) => {
+          const text = lengths.map((n) => "x".repeat(n) + "\n").join("");
+          const chunks = await cut(text, reads, target, first);
+          expect(chunks.join("")).toBe(text);
+          for (const chunk of chunks) expect(chunk.endsWith("\n")).toBe(true);
+          // The first chunk holds at most `first` bytes unless a line is longer than that.
+          if (first < target && lengths[0]! + 1 <= first) expect(chunks[0]!.length).toBeLessThanOrEqual(first);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("start at FIRST_CHUNK_BYTES and double up to CHUNK_BYTES on a real file's reads", async () => {
+    const text = "Mon Mar 11 00:00:01 2024 Info: a line of a log\n".repeat(Math.ceil((3 * CHUNK_BYTES) / 48));
+    const chunks = await cut(text, [1 << 20], CHUNK_BYTES, FIRST_CHUNK_BYTES);
+    const sizes = chunks.map((c) => c.length);
+    expect(sizes.slice(0, 4).map((size, i) => size <= FIRST_CHUNK_BYTES << i && size > (FIRST_CHUNK_BYTES << i) - 48)).toEqual([true, true, true, true]);
+    expect(sizes.slice(4, -1).every((size) => size >= CHUNK_BYTES)).toBe(true);
+    expect(chunks.join("")).toBe(text);
+  });
+});
+
+describe("workers started before the read", () => {
+  const sample = join(ROOT, "samples", "mail_logs_d.@20240311T083000.s");
+  const collect = (out: string[]) => ({ event: (e: unknown) => out.push(JSON.stringify(e)), unknown: (u: unknown) => out.push(JSON.stringify(u)), malformed: (m: unknown) => out.push(JSON.stringify(m)) });
+
+  it("start only when the inputs call for them", async () => {
+    expect(await startChunkPool([sample], undefined)).toBeNull();
+    expect(await startChunkPool([sample], 0)).toBeNull();
+    const pool = await startChunkPool([sample], 2);
+    expect(pool?.size).toBe(2);
+    await pool?.close();
+  });
+
+  it("are used by readInputs, which leaves them open for their owner to close", { timeout: 20_000 }, async () => {
+    const pool = new ChunkPool(1);
+    try {
+      const alone: string[] = [];
+      await readInputs([sample], { workers: 0, year: 2024 }, collect(alone));
+      for (let run = 0; run < 2; run++) {
+        const withPool: string[] = [];
+        const read = await readInputs([sample], { pool, year: 2024 }, collect(withPool));
+        expect(read.errors).toEqual([]);
+        expect(withPool).toEqual(alone);
+      }
+      expect(alone.length).toBeGreaterThan(100);
+    } finally {
+      await pool.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 // Options every log-reading command shares, and the accounting they all end with.
 import type { Argv } from "yargs";
+import type { ChunkPool } from "../input/chunk-pool.js";
 import type { ReadResult } from "../input/read.js";
 import { commandOf, exitStatusOfAll, problemText, usageProblem, warningText, type Problem } from "./problems.js";
 
@@ -49,9 +50,26 @@ export function withInputOptions<T>(yargs: Argv<T>): Argv<T & InputArgs> {
     }) as unknown as Argv<T & InputArgs>;
 }
 
-/** What every reading command passes to the reader from its options. */
-export function readOptions(args: InputArgs): { host: string | undefined; zone: string | undefined; year: number | undefined; workers: number | undefined; local: boolean } {
-  return { host: args.host, zone: args.tz, year: args.year, workers: args.workers, local: args.local };
+/** What every reading command passes to the reader from its options (and the workers started for it, if any). */
+export function readOptions(
+  args: InputArgs,
+  pool: ChunkPool | null = null,
+): { host: string | undefined; zone: string | undefined; year: number | undefined; workers: number | undefined; local: boolean; pool: ChunkPool | null } {
+  return { host: args.host, zone: args.tz, year: args.year, workers: args.workers, local: args.local, pool };
+}
+
+/**
+ * Runs a command that reads its inputs whole, with the worker threads for them (if any) started
+ * first: they start and build the grammar while this thread loads the command's code.
+ */
+export async function withWorkersStarted(args: InputArgs, run: (pool: ChunkPool | null) => Promise<void>): Promise<void> {
+  const { startChunkPool } = await import("../input/chunk-pool.js");
+  const pool = await startChunkPool(args.inputs, args.workers);
+  try {
+    await run(pool);
+  } finally {
+    await pool?.close();
+  }
 }
 
 export async function validateZone(zone: string | undefined): Promise<void> {

@@ -7,6 +7,7 @@ import { alertJson, EXIT_CODE, eventLine, pluginOutput, pluginState, problemJson
 import { loadState, lockState, saveState, STATE_VERSION, type StateFile, type StateLock } from "../alert/state.js";
 import type { CorrelatorOptions } from "../correlate/correlator.js";
 import type { FileStats } from "../input/accounting.js";
+import type { ChunkPool } from "../input/chunk-pool.js";
 import { Clock } from "../input/clock.js";
 import type { FileCursor, IncrementalIssue } from "../input/incremental.js";
 import { resolveInputs } from "../input/sources.js";
@@ -53,7 +54,8 @@ async function printStats(args: AlertArgs, files: readonly FileStats[]): Promise
   }
 }
 
-export async function runAlert(args: AlertArgs): Promise<number> {
+/** `pool`: the workers withWorkersStarted started for this read, if any (never with --state or --follow). */
+export async function runAlert(args: AlertArgs, pool: ChunkPool | null = null): Promise<number> {
   const print: Print = (text) => writeOut(text);
   let lock: StateLock | null = null;
   try {
@@ -65,7 +67,7 @@ export async function runAlert(args: AlertArgs): Promise<number> {
       }
       lock = taken;
     }
-    return await alert(args, print);
+    return await alert(args, print, pool);
   } catch (error) {
     await printProblems(args, [{ code: "E_INTERNAL", message: `${messageOf(error)}${errorCodeOf(error) !== undefined ? ` (${errorCodeOf(error)})` : ""}` }], print);
     return EXIT_CODE.UNKNOWN;
@@ -74,7 +76,7 @@ export async function runAlert(args: AlertArgs): Promise<number> {
   }
 }
 
-async function alert(args: AlertArgs, print: Print): Promise<number> {
+async function alert(args: AlertArgs, print: Print, pool: ChunkPool | null): Promise<number> {
   const unknown = async (problem: AlertError) => {
     await printProblems(args, [problem], print);
     return EXIT_CODE.UNKNOWN;
@@ -88,7 +90,7 @@ async function alert(args: AlertArgs, print: Print): Promise<number> {
   if (!(args["poll-ms"] >= 10)) return unknown({ code: "E_USAGE", message: "--poll-ms takes a number of milliseconds, 10 or more" });
   const correlator = await correlatorOptions(args);
   if ("error" in correlator) return unknown(correlator.error);
-  const analysisOptions: AnalysisOptions = { ...correlator.options, ...readOptions(args) };
+  const analysisOptions: AnalysisOptions = { ...correlator.options, ...readOptions(args, pool) };
 
   let saved: StateFile | null = null;
   if (args.state !== undefined) {

@@ -4,6 +4,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Attempt, AttemptRecord } from "../correlate/types.js";
+import type { ChunkPool } from "../input/chunk-pool.js";
 import { attemptRecord } from "../output/attempt-record.js";
 import { ATTEMPTS_TABLE_HEADER, attemptRow, attemptsTableFooter } from "../output/deliveries-table.js";
 import { OutputBuffer } from "../output/buffer.js";
@@ -15,10 +16,11 @@ import type { DeliveriesArgs } from "./args.js";
 import { AttemptFilter } from "./filter-options.js";
 import { finishRun, readOptions, validateZone } from "./input-options.js";
 
-export async function runDeliveries(args: DeliveriesArgs): Promise<number> {
+/** `pool`: the workers withWorkersStarted started for this read, if any. */
+export async function runDeliveries(args: DeliveriesArgs, pool: ChunkPool | null = null): Promise<number> {
   await validateZone(args.tz);
   const out = new OutputBuffer(process.stdout);
-  const options = { ...(await correlatorOptions(args)), ...readOptions(args), backpressure: () => out.drained };
+  const options = { ...(await correlatorOptions(args)), ...readOptions(args, pool), backpressure: () => out.drained };
   const table = args.format === "table";
   let count = 0;
   const kept: AttemptRecord[] = [];

@@ -2,6 +2,7 @@
 import { rename, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { DnsLookup } from "../correlate/types.js";
+import type { ChunkPool } from "../input/chunk-pool.js";
 import { resolveInputs } from "../input/sources.js";
 import { analyse } from "../pipeline.js";
 import { ReportBuilder } from "../report/aggregate.js";
@@ -73,7 +74,8 @@ export async function writeAtomically(path: string, text: string): Promise<strin
   }
 }
 
-export async function runReport(args: ReportArgs): Promise<number> {
+/** `pool`: the workers withWorkersStarted started for this read, if any. */
+export async function runReport(args: ReportArgs, pool: ChunkPool | null = null): Promise<number> {
   await validateZone(args.tz);
   if (args.top !== undefined && (!Number.isInteger(args.top) || args.top < 0)) usage("--top takes a whole number of rows, 0 for all");
   const bucket = args.bucket ?? "5m";
@@ -110,7 +112,7 @@ export async function runReport(args: ReportArgs): Promise<number> {
   const progress = Progress.forSources(sources);
   const options = {
     ...(await correlatorOptions(args)),
-    ...readOptions(args),
+    ...readOptions(args, pool),
     onBytes: progress?.onBytes,
   };
   const { read, resolvers } = await analyse(args.inputs, options, {

@@ -6,39 +6,25 @@
 // WORKER_BACKLOG). Buffers travel both ways (chunk bytes out, the encoded records' numbers back,
 // then both out again) instead of being allocated per chunk. Output is identical to the
 // sequential reader's.
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import type { FileStats } from "./accounting.js";
-import type { ChunkRequest, ChunkResult } from "./chunk-worker.js";
+import { WORKER_BACKLOG } from "./chunk-pool.js";
+import type { ChunkResult } from "./chunk-worker.js";
 import type { Clock } from "./clock.js";
 import { MAX_LINE } from "./lines.js";
 import { READ_BYTES } from "./sources.js";
 import { decodeRecords } from "./record-codec.js";
 import { RecordReader, RecordTimer, type RecordSink } from "./records.js";
 
-/** Bytes a worker gets at once (a chunk ends at the first line end past this). */
+/** Bytes a worker gets at once (a chunk ends at the last line end of what is held past this). */
 export const CHUNK_BYTES = 1 << 20;
 /**
- * Chunks queued per worker; past that, this thread waits for the oldest. It used to classify a
- * chunk itself instead, to keep both cores busy, but the cores are busy anyway: V8's helper
- * threads (JIT compiles, GC marking and scavenging) took about 30 % of all CPU on 100 MB
- * (perf, per thread), and classifying here meant compiling the grammar in this isolate too and
- * more garbage beside the correlator's state. Without it, on the 100 MB corpus (farm-bench,
- * 6 alternated pairs, medians): `report` 0.94x wall and 0.92x CPU, `alert` 0.96x wall and 0.91x
- * CPU; this thread's scavenges copied 237 MB instead of 301 MB, its full collections marked 379
- * MB instead of 460 MB, and peak RSS fell 9 MiB.
+ * The first chunk's size; each next one is twice the last, up to CHUNK_BYTES. A worker's first
+ * chunk runs in cold code while this thread waits for it: 64 KiB comes back in a few
+ * milliseconds, a megabyte in over a hundred. On the 100 MB corpus the first result came at
+ * 430-440 ms after the start instead of 550-580 ms.
  */
-const WORKER_BACKLOG = 4;
+export const FIRST_CHUNK_BYTES = 1 << 16;
 const NEWLINE = 10;
-const WORKER_YOUNG_GENERATION_MB = 16;
-
-function workerScript(): URL {
-  // Under the test runner this module is TypeScript source; the worker runs from the build.
-  const here = new URL("./chunk-worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  return new URL(here.href.replace("/src/input/", "/dist/src/input/"));
-}
 
 /** What classifies chunks: worker threads (ChunkPool), or the same code on this thread in tests. */
 export interface ChunkClassifier {
@@ -46,64 +32,6 @@ export interface ChunkClassifier {
   classify(bytes: Uint8Array, firstLineTruncated: boolean, keepUnknownText: boolean): Promise<ChunkResult>;
   /** Takes back the numbers of a decoded result, to send them out again with a later chunk. */
   recycle?(numbers: Float64Array): void;
-}
-
-export class ChunkPool implements ChunkClassifier {
-  private readonly workers: Worker[] = [];
-  private readonly waiting = new Map<number, { resolve: (r: ChunkResult) => void; reject: (e: Error) => void }>();
-  private next = 0;
-  private seq = 0;
-  /**
-   * Number arrays that came back with results and were decoded: a worker fills one again
-   * rather than allocating megabytes per chunk (about a fifth of a worker's time otherwise).
-   */
-  private readonly spare: Float64Array[] = [];
-
-  constructor(size: number) {
-    for (let i = 0; i < size; i++) {
-      // A worker's data lives for one chunk, so a young generation smaller than the main
-      // thread's keeps less resident. At 8 MB a worker collected every 2-3 MB it allocated: 573
-      // times per 100 MB of log, copying 115 MB; at 16 MB, 311 times and 89 MB, for the same
-      // peak RSS on the 1 GB corpus (297 MiB at 8 and 295 MiB at 16, one run each, both with
-      // 100 % heap growth; see read.ts).
-      const worker = new Worker(workerScript(), { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
-      worker.on("message", (result: ChunkResult) => {
-        const waiter = this.waiting.get(result.seq);
-        this.waiting.delete(result.seq);
-        waiter?.resolve(result);
-      });
-      worker.on("error", (error) => {
-        for (const waiter of this.waiting.values()) waiter.reject(error);
-        this.waiting.clear();
-      });
-      this.workers.push(worker);
-    }
-  }
-
-  get size(): number {
-    return this.workers.length;
-  }
-
-  classify(bytes: Uint8Array, firstLineTruncated: boolean, keepUnknownText: boolean): Promise<ChunkResult> {
-    const seq = this.seq++;
-    const worker = this.workers[this.next++ % this.workers.length]!;
-    const numbers = this.spare.pop();
-    const request: ChunkRequest = { seq, bytes, firstLineTruncated, keepUnknownText, numbers };
-    const transfer = [bytes.buffer as ArrayBuffer];
-    if (numbers !== undefined) transfer.push(numbers.buffer as ArrayBuffer);
-    return new Promise((resolve, reject) => {
-      this.waiting.set(seq, { resolve, reject });
-      worker.postMessage(request, transfer);
-    });
-  }
-
-  recycle(numbers: Float64Array): void {
-    if (this.spare.length < this.workers.length * (WORKER_BACKLOG + 1)) this.spare.push(numbers);
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
-  }
 }
 
 interface Chunk {
@@ -138,11 +66,14 @@ export class ChunkBuffers {
 }
 
 /** Cuts a byte stream into chunks that end at a newline, each in its own transferable buffer. */
-export async function* lineChunks(input: AsyncIterable<Buffer>, target = CHUNK_BYTES, buffers?: ChunkBuffers): AsyncGenerator<Chunk> {
+/** `first`: the first chunk's size, doubled chunk by chunk up to `target` (see FIRST_CHUNK_BYTES). */
+export async function* lineChunks(input: AsyncIterable<Buffer>, target = CHUNK_BYTES, buffers?: ChunkBuffers, first = FIRST_CHUNK_BYTES): AsyncGenerator<Chunk> {
   let parts: Buffer[] = [];
   let size = 0;
   /** Bytes of an over-long line kept (the first MAX_LINE), while the rest of it is skipped. */
   let longLine: Buffer | null = null;
+  /** The size of the next chunk while the chunks grow to `target` (see FIRST_CHUNK_BYTES). */
+  let ramp = Math.min(first, target);
   const take = (upto: number): Uint8Array => {
     const out = buffers?.get(upto) ?? new Uint8Array(upto);
     let at = 0;
@@ -173,15 +104,14 @@ export async function* lineChunks(input: AsyncIterable<Buffer>, target = CHUNK_B
     }
     parts.push(data);
     size += data.length;
-    if (size < target) continue;
-    // Cut at the last newline of what we hold.
-    let end = -1;
-    let offset = size;
-    for (let i = parts.length - 1; i >= 0 && end < 0; i--) {
-      offset -= parts[i]!.length;
-      const at = parts[i]!.lastIndexOf(NEWLINE);
-      if (at >= 0) end = offset + at + 1;
+    while (ramp < target && size >= ramp) {
+      const end = endOfLastLine(parts, ramp);
+      if (end < 0) break;
+      yield { bytes: take(end), firstLineTruncated: false };
+      ramp *= 2;
     }
+    if (size < target) continue;
+    const end = endOfLastLine(parts, size);
     if (end > 0) {
       yield { bytes: take(end), firstLineTruncated: false };
     } else if (size > MAX_LINE) {
@@ -193,6 +123,19 @@ export async function* lineChunks(input: AsyncIterable<Buffer>, target = CHUNK_B
   }
   if (longLine !== null) yield { bytes: Uint8Array.from(longLine), firstLineTruncated: true };
   else if (size > 0) yield { bytes: take(size), firstLineTruncated: false };
+}
+
+/** The offset just past the last newline within the first `limit` bytes of `parts`, or -1. */
+function endOfLastLine(parts: readonly Buffer[], limit: number): number {
+  let end = -1;
+  let offset = 0;
+  for (const part of parts) {
+    if (offset >= limit) break;
+    const at = part.lastIndexOf(NEWLINE, Math.min(part.length, limit - offset) - 1);
+    if (at >= 0) end = offset + at + 1;
+    offset += part.length;
+  }
+  return end;
 }
 
 /** Reads one input's bytes through the pool; same records, counts and order as RecordAssembler. */

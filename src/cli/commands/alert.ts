@@ -3,7 +3,7 @@ import { withAnalysisOptions } from "../analysis-options.js";
 import type { AlertArgs } from "../args.js";
 import { withFilterOptions } from "../filter-options.js";
 import { formatOption, withExamples } from "../help.js";
-import { withInputOptions } from "../input-options.js";
+import { withInputOptions, withWorkersStarted } from "../input-options.js";
 
 export const alertCommand: CommandModule<object, AlertArgs> = {
   command: "alert [inputs..]",
@@ -37,7 +37,11 @@ export const alertCommand: CommandModule<object, AlertArgs> = {
           "Buckets are of log time, not of the clock: the same log gives the same alerts.",
       ) as never,
   handler: async (args) => {
-    const { runAlert } = await import("../run-alert.js");
-    process.exitCode = await runAlert(args);
+    // --state and --follow read what is new since the last look, on this thread.
+    const whole = !args.follow && args.state === undefined;
+    await withWorkersStarted(whole ? args : { ...args, workers: 0 }, async (pool) => {
+      const { runAlert } = await import("../run-alert.js");
+      process.exitCode = await runAlert(args, pool);
+    });
   },
 };

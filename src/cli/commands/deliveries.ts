@@ -3,7 +3,7 @@ import { withAnalysisOptions } from "../analysis-options.js";
 import type { DeliveriesArgs } from "../args.js";
 import { withFilterOptions } from "../filter-options.js";
 import { formatOption, withExamples } from "../help.js";
-import { withInputOptions } from "../input-options.js";
+import { withInputOptions, withWorkersStarted } from "../input-options.js";
 
 export const deliveriesCommand: CommandModule<object, DeliveriesArgs> = {
   command: "deliveries [inputs..]",
@@ -16,7 +16,9 @@ export const deliveriesCommand: CommandModule<object, DeliveriesArgs> = {
       .option("format", formatOption(["ndjson", "table"] as const, "ndjson", "ndjson: one JSON object per attempt (the contract); table: one row per attempt, for people"))
       .option("explain", { type: "boolean", default: false, describe: "print each attempt's evidence trail: the source lines" }) as never,
   handler: async (args) => {
-    const { runDeliveries } = await import("../run-deliveries.js");
-    process.exitCode = await runDeliveries(args);
+    await withWorkersStarted(args, async (pool) => {
+      const { runDeliveries } = await import("../run-deliveries.js");
+      process.exitCode = await runDeliveries(args, pool);
+    });
   },
 };

@@ -3,7 +3,7 @@ import { withAnalysisOptions } from "../analysis-options.js";
 import type { ReportArgs } from "../args.js";
 import { withFilterOptions } from "../filter-options.js";
 import { formatOption, withExamples } from "../help.js";
-import { withInputOptions } from "../input-options.js";
+import { withInputOptions, withWorkersStarted } from "../input-options.js";
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
   command: "report [inputs..]",
@@ -32,7 +32,9 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .option("contact", { type: "string", default: "postmaster", describe: "tlsrpt contact-info" })
       .option("bucket", { type: "string", default: "5m", describe: "html: time line bucket (30s, 5m, 1h), also the alert episodes' bucket" }) as never,
   handler: async (args) => {
-    const { runReport } = await import("../run-report.js");
-    process.exitCode = await runReport(args);
+    await withWorkersStarted(args, async (pool) => {
+      const { runReport } = await import("../run-report.js");
+      process.exitCode = await runReport(args, pool);
+    });
   },
 };
