@@ -1,6 +1,10 @@
 // `esa-dane deliveries` on the samples, run as a user runs it (the built binary, TZ=UTC): the
 // NDJSON contract for every line, the golden output, the table and --explain.
-import { attemptRecord } from "../src/output/attempt-record.js";
+import fc from "fast-check";
+import { sourceOf } from "../src/correlate/sources.js";
+import type { Attempt } from "../src/correlate/types.js";
+import { attemptJsonLine, attemptRecord } from "../src/output/attempt-record.js";
+import { jsonLine } from "../src/output/json.js";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -222,5 +226,27 @@ describe("esa-dane deliveries --format table and --explain", () => {
     const serial = runCli(["deliveries", "samples/", "--year", "2024"]);
     const parallel = runCli(["deliveries", "samples/", "--year", "2024", "--workers", "2"]);
     expect(parallel.stdout).toBe(serial.stdout);
+  });
+});
+
+describe("an attempt's NDJSON line", () => {
+  it("is jsonLine of its record, for any file names and source lines", () => {
+    const attempts: Attempt[] = [];
+    const analysis = new Analysis({ mode: "unknown" }, { attempt: (a) => attempts.push(a) });
+    readText(readFileSync(join(ROOT, "samples/mail_logs_d.@20240311T083000.s"), "utf8"), "samples/mail_logs_d.@20240311T083000.s", { year: 2024 }, analysis.records);
+    analysis.finish();
+    expect(attempts.length).toBeGreaterThan(3);
+    // Hostile names: quotes, backslashes, controls, C1, line separators, bidi overrides, a lone surrogate.
+    const fileName = fc.oneof(fc.string(), fc.constantFrom('a"b\\c', "x\u0000\u001b[31m", "\u0085\u2028\u202e.log", "\ud800:7", "mail_logs_d.current"));
+    const line = fc.integer({ min: 1, max: 2 ** 31 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: attempts.length - 1 }), fc.array(fc.tuple(fileName, line), { maxLength: 12 }), (index, lines) => {
+        const attempt = { ...attempts[index]!, sources: lines.map(([file, n]) => sourceOf({ file, line: n })) };
+        // Repeated and unordered references come out once, in order, as in the record.
+        attempt.sources.push(...attempt.sources.slice(0, 3));
+        expect(attemptJsonLine(attempt)).toBe(jsonLine(attemptRecord(attempt)));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

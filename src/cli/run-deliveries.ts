@@ -5,7 +5,7 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Attempt, AttemptRecord } from "../correlate/types.js";
 import type { ChunkPool } from "../input/chunk-pool.js";
-import { attemptRecord } from "../output/attempt-record.js";
+import { attemptJsonLine, attemptRecord } from "../output/attempt-record.js";
 import { ATTEMPTS_TABLE_HEADER, attemptRow, attemptsTableFooter } from "../output/deliveries-table.js";
 import { OutputBuffer } from "../output/buffer.js";
 import { escapeTerminal } from "../output/escape.js";
@@ -26,9 +26,8 @@ export async function runDeliveries(args: DeliveriesArgs, pool: ChunkPool | null
   const kept: AttemptRecord[] = [];
   const print = (attempt: Attempt): void => {
     count++;
-    const record = attemptRecord(attempt);
-    if (args.explain) kept.push(record);
-    else out.line(table ? attemptRow(record) : jsonLine(record));
+    if (args.explain) kept.push(attemptRecord(attempt));
+    else out.line(table ? attemptRow(attemptRecord(attempt)) : attemptJsonLine(attempt));
   };
   const filter = new AttemptFilter(args, print);
   if (table) out.line(ATTEMPTS_TABLE_HEADER);

@@ -20,16 +20,21 @@ export function sourceOf(event: Pick<LogEvent, "file" | "line">): SourceRef {
   return index * LINE_SPACE + event.line;
 }
 
-/** `file:line` strings, first to last, each once. */
-export function formatSources(refs: SourceRef[]): string[] {
+/** Visits the lines, first to last, each once. */
+export function eachSource(refs: readonly SourceRef[], visit: (file: string, line: number) => void): void {
   const sorted = Float64Array.from(refs).sort();
-  const out: string[] = [];
   let previous = -1;
   for (const ref of sorted) {
     if (ref === previous) continue;
     previous = ref;
-    out.push(`${files[Math.floor(ref / LINE_SPACE)]}:${ref % LINE_SPACE}`);
+    visit(files[Math.floor(ref / LINE_SPACE)]!, ref % LINE_SPACE);
   }
+}
+
+/** `file:line` strings, first to last, each once. */
+export function formatSources(refs: readonly SourceRef[]): string[] {
+  const out: string[] = [];
+  eachSource(refs, (file, line) => out.push(`${file}:${line}`));
   return out;
 }
 
