@@ -60,7 +60,8 @@ export function readOptions(
 
 /**
  * Runs a command that reads its inputs whole, with the worker threads for them (if any) started
- * first: they start and build the grammar while this thread loads the command's code.
+ * first: they start and build the grammar while this thread loads the command's code. The read
+ * closes them when it ends; closing them here again covers a run that stops before reading.
  */
 export async function withWorkersStarted(args: InputArgs, run: (pool: ChunkPool | null) => Promise<void>): Promise<void> {
   const { startChunkPool } = await import("../input/chunk-pool.js");

@@ -84,8 +84,9 @@ export class ChunkPool implements ChunkClassifier {
     if (this.spare.length < this.workers.length * (WORKER_BACKLOG + 1)) this.spare.push(numbers);
   }
 
+  /** Stops the workers (again: nothing). */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
   }
 }
 
@@ -116,7 +117,8 @@ export function defaultWorkers(sources: readonly Source[], cores: number): numbe
  * Starts the workers that reading these inputs will use (none: null), before the caller loads
  * the rest of the program. A worker takes about 200 ms to start and build the grammar, and the
  * main thread about as long to load the correlator and the outputs: side by side rather than
- * one after the other. The caller closes the pool; readInputs uses it as given.
+ * one after the other. readInputs closes it when the read ends; the caller closes it too, for
+ * the runs that end before reading (close is idempotent).
  */
 export async function startChunkPool(inputs: readonly string[], workers: number | undefined): Promise<ChunkPool | null> {
   const count = workers ?? defaultWorkers((await resolveInputs(inputs)).sources, availableParallelism());

@@ -31,7 +31,11 @@ export interface ReadOptions {
    * everything on this thread; undefined: see defaultWorkers.
    */
   workers?: number | undefined;
-  /** Workers started before this read (startChunkPool): used instead of `workers`, and left open. */
+  /**
+   * Workers started before this read (startChunkPool): used instead of `workers`, and closed when
+   * the read ends like a pool of its own, so that their memory is gone while the outputs are
+   * written (on the 1 GB corpus, 20 MiB more peak RSS with the worker left until the end).
+   */
   pool?: ChunkPool | null | undefined;
 }
 
@@ -59,10 +63,7 @@ export async function readInputs(inputs: readonly string[], options: ReadOptions
   }
   const clocks: { name: string; clock: Clock }[] = [];
   tuneV8();
-  // A pool the caller started is the caller's to close.
-  const given = options.pool ?? null;
-  const workers = options.workers ?? defaultWorkers(sources, availableParallelism());
-  const pool = given ?? (workers >= 1 ? new ChunkPool(workers) : null);
+  const pool = options.pool ?? newPool(options.workers ?? defaultWorkers(sources, availableParallelism()));
   try {
     for (const source of sources) {
       const name = sourceName(source);
@@ -98,10 +99,14 @@ export async function readInputs(inputs: readonly string[], options: ReadOptions
       }
     }
   } finally {
-    if (given === null) await pool?.close();
+    await pool?.close();
   }
   warnings.push(...guessedZones(clocks));
   return { files, errors, warnings, sources };
+}
+
+function newPool(workers: number): ChunkPool | null {
+  return workers >= 1 ? new ChunkPool(workers) : null;
 }
 
 /**
