@@ -179,6 +179,40 @@ describe("attribution", () => {
   });
 });
 
+describe("DNS cache", () => {
+  const at = (name: string, qtype: string, endMs: number, ttl: number, records: DnsRecordValue[] = ["192.0.2.1"]) => lookup(name, qtype, records, "secure", { startMs: endMs, endMs, ttl });
+
+  it("finds an entry by name without case or root dot, and by type, until it expires", () => {
+    const cache = new DnsCache();
+    cache.put(at("mx.d.example", "A", 1_000, 60));
+    expect(cache.get("MX.D.Example.", "a", 30_000)?.records).toEqual(["192.0.2.1"]);
+    expect(cache.get("mx.d.example", "AAAA", 30_000)).toBeNull();
+    expect(cache.get("mx.d.example", "A", 61_001)).toBeNull();
+    // A newer answer replaces the older one; the older one's expiry no longer drops it.
+    cache.put(at("mx.d.example", "A", 50_000, 60, ["192.0.2.2"]));
+    expect(cache.size).toBe(1);
+    cache.expire(70_000);
+    expect(cache.get("mx.d.example", "A", 70_000)?.records).toEqual(["192.0.2.2"]);
+    expect(cache.hostsForIp("192.0.2.1")).toEqual([]);
+    expect(cache.hostsForIp("192.0.2.2")).toEqual(["mx.d.example"]);
+  });
+
+  it("drops expired entries, in any order they were put, and keeps the live ones", () => {
+    // TTLs in a scrambled order, several equal: the heap must give them back by expiry.
+    const ttls = [300, 60, 3600, 60, 5, 900, 300, 1, 7200, 60, 30, 86400, 5, 120, 600, 45];
+    const cache = new DnsCache();
+    ttls.forEach((ttl, i) => cache.put(at(`h${i}.example`, "A", 0, ttl, [`192.0.2.${i}`])));
+    expect(cache.size).toBe(ttls.length);
+    for (const now of [2_000, 40_000, 61_000, 500_000, 4_000_000, 10_000_000, 100_000_000]) {
+      cache.expire(now);
+      const live = ttls.flatMap((ttl, i) => (ttl * 1000 >= now ? [i] : []));
+      expect(cache.size).toBe(live.length);
+      ttls.forEach((ttl, i) => expect(cache.hostsForIp(`192.0.2.${i}`)).toEqual(ttl * 1000 >= now ? [`h${i}.example`] : []));
+    }
+    expect(cache.size).toBe(0);
+  });
+});
+
 describe("resolver table", () => {
   it("a resolver answering Bogus where another answers Secure likely has no DNSSEC", () => {
     const table = new ResolverTable(null);

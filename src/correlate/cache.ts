@@ -3,7 +3,7 @@
 // classifications the cache held. Expired entries are dropped in expiry order (a heap), which
 // keeps memory proportional to what is live, not to the length of the log.
 import type { DnsRecordValue, DnsStatus } from "../events/types.js";
-import { lookupKey, normalName } from "./dns.js";
+import { normalName } from "./dns.js";
 import type { DnsLookup } from "./types.js";
 
 export interface CacheEntry {
@@ -37,14 +37,25 @@ export function mxHosts(records: DnsRecordValue[]): string[] {
 }
 
 export class DnsCache {
-  private readonly entries = new Map<string, CacheEntry>();
+  /**
+   * Entries by type, then by name: a look-up hashes a name the event already carries (its hash is
+   * kept in the string) instead of building a `name|TYPE` string to hash each time.
+   */
+  private readonly entries = new Map<string, Map<string, CacheEntry>>();
+  private count = 0;
   private readonly namesByIp = new Map<string, Set<string>>();
   private readonly domainsByMxHost = new Map<string, Set<string>>();
   private readonly aliasesByTarget = new Map<string, Set<string>>();
   private readonly expiry: CacheEntry[] = [];
 
   get size(): number {
-    return this.entries.size;
+    return this.count;
+  }
+
+  private byName(qtype: string): Map<string, CacheEntry> {
+    let byName = this.entries.get(qtype);
+    if (byName === undefined) this.entries.set(qtype, (byName = new Map()));
+    return byName;
   }
 
   /** Keeps an answered lookup for its TTL. Unanswered lookups are not cached. */
@@ -60,17 +71,19 @@ export class DnsCache {
       expiresMs: at === null ? Number.POSITIVE_INFINITY : at + lookup.ttl * 1000,
       lookup,
     };
-    const key = lookupKey(entry.name, entry.qtype);
-    const previous = this.entries.get(key);
+    const byName = this.byName(entry.qtype.toUpperCase());
+    const key = normalName(entry.name);
+    const previous = byName.get(key);
     if (previous !== undefined) this.unindex(previous);
-    this.entries.set(key, entry);
+    else this.count++;
+    byName.set(key, entry);
     this.index(entry);
     if (Number.isFinite(entry.expiresMs)) this.pushExpiry(entry);
     return entry;
   }
 
   get(name: string, qtype: string, atMs: number | null): CacheEntry | null {
-    const entry = this.entries.get(lookupKey(name, qtype));
+    const entry = this.entries.get(qtype.toUpperCase())?.get(normalName(name));
     if (entry === undefined) return null;
     if (atMs !== null && entry.expiresMs < atMs) return null;
     return entry;
@@ -115,9 +128,11 @@ export class DnsCache {
     const heap = this.expiry;
     while (heap.length > 0 && heap[0]!.expiresMs < nowMs) {
       const entry = this.popExpiry();
-      const key = lookupKey(entry.name, entry.qtype);
-      if (this.entries.get(key) === entry) {
-        this.entries.delete(key);
+      const byName = this.entries.get(entry.qtype.toUpperCase())!;
+      const key = normalName(entry.name);
+      if (byName.get(key) === entry) {
+        byName.delete(key);
+        this.count--;
         this.unindex(entry);
       }
     }
@@ -142,36 +157,38 @@ export class DnsCache {
     }
   }
 
+  // A binary heap by expiry. Entries move up or down through a hole and are written once, where
+  // they stop; equal expiries keep no particular order (expire drops all that are due at once).
   private pushExpiry(entry: CacheEntry): void {
     const heap = this.expiry;
+    let i = heap.length;
     heap.push(entry);
-    let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (heap[parent]!.expiresMs <= heap[i]!.expiresMs) break;
-      [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
+      const above = heap[parent]!;
+      if (above.expiresMs <= entry.expiresMs) break;
+      heap[i] = above;
       i = parent;
     }
+    heap[i] = entry;
   }
 
   private popExpiry(): CacheEntry {
     const heap = this.expiry;
     const top = heap[0]!;
     const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let smallest = i;
-        if (l < heap.length && heap[l]!.expiresMs < heap[smallest]!.expiresMs) smallest = l;
-        if (r < heap.length && heap[r]!.expiresMs < heap[smallest]!.expiresMs) smallest = r;
-        if (smallest === i) break;
-        [heap[smallest], heap[i]] = [heap[i]!, heap[smallest]!];
-        i = smallest;
-      }
+    const length = heap.length;
+    if (length === 0) return top;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= length) break;
+      if (child + 1 < length && heap[child + 1]!.expiresMs < heap[child]!.expiresMs) child++;
+      if (heap[child]!.expiresMs >= last.expiresMs) break;
+      heap[i] = heap[child]!;
+      i = child;
     }
+    heap[i] = last;
     return top;
   }
 }
