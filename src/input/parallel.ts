@@ -19,9 +19,9 @@ import { RecordReader, RecordTimer, type RecordSink } from "./records.js";
 export const CHUNK_BYTES = 1 << 20;
 /**
  * The first chunk's size; each next one is twice the last, up to CHUNK_BYTES. A worker's first
- * chunk runs in cold code while this thread waits for it: 64 KiB comes back in a few
- * milliseconds, a megabyte in over a hundred. On the 100 MB corpus the first result came at
- * 430-440 ms after the start instead of 550-580 ms.
+ * chunk runs in cold code while this thread waits for it. On the 100 MB corpus, with the worker
+ * started as early, the first result came at 431-438 ms after the start instead of 556-578 ms
+ * (two runs each).
  */
 export const FIRST_CHUNK_BYTES = 1 << 16;
 const NEWLINE = 10;
