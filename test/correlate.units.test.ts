@@ -1,10 +1,11 @@
 // Unit tests of the correlation modules, one concept each: evidence, decision and flags, the
 // emit order, resolutions, messages, connections, attribution and the resolver table.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ConnectionNewEvent, DnsRecordValue, DnsStatus, LogEvent } from "../src/events/types.js";
 import { candidateFromCache, candidatesFor, withOwnLookups } from "../src/correlate/attribution.js";
 import { DnsCache } from "../src/correlate/cache.js";
-import { DnsTracker } from "../src/correlate/dns.js";
+import { DnsTracker, lookupKey, normalName } from "../src/correlate/dns.js";
 import { applyConnectionEvent, observedOf, openConnection } from "../src/correlate/connections.js";
 import { buildAttempt, decide, type AttemptParts } from "../src/correlate/decision.js";
 import { AttemptQueue } from "../src/correlate/emit-order.js";
@@ -176,6 +177,22 @@ describe("attribution", () => {
     const own = withOwnLookups(undefined, r, "192.0.2.5");
     expect(own.host).toBe("mx.d.example");
     expect(own.a?.lookup).toBe(aLookup);
+  });
+});
+
+describe("lookup keys", () => {
+  it("are the normalised name and the type, whatever keys came before", () => {
+    // Few names and types, so that repeats (the remembered last key) and changes of either half alternate.
+    const name = fc.constantFrom("a.example", "A.Example.", "b.example", "mx.a.example.", "");
+    const qtype = fc.constantFrom("A", "a", "MX", "TLSA", "");
+    fc.assert(
+      fc.property(fc.array(fc.tuple(name, qtype), { minLength: 1, maxLength: 30 }), (pairs) => {
+        for (const [n, t] of pairs) expect(lookupKey(n, t)).toBe(`${normalName(n)}|${t.toUpperCase()}`);
+      }),
+      { numRuns: 300 },
+    );
+    expect(lookupKey("A.Example.", "mx")).toBe("a.example|MX");
+    expect(lookupKey("A.Example.", "tlsa")).toBe("a.example|TLSA");
   });
 });
 

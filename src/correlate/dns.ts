@@ -35,8 +35,19 @@ export function normalName(name: string): string {
 
 /** A lookup's key: its name as normalName gives it (`a.example.` and `A.example` are one lookup) and its type. */
 export function lookupKey(name: string, qtype: string): string {
-  return `${normalName(name)}|${qtype.toUpperCase()}`;
+  // The lines of one lookup come one after another and carry the same strings: the key made for
+  // the last line is most often the key of this one, and building it again is a new string to
+  // hash. Correlating the 30 MB slice in process (lookups only, fastest of 6): 306-319 ms
+  // without this, 272-308 ms with it (three rounds).
+  if (name === lastKeyed.name && qtype === lastKeyed.qtype) return lastKeyed.key;
+  const key = `${normalName(name)}|${qtype.toUpperCase()}`;
+  lastKeyed.name = name;
+  lastKeyed.qtype = qtype;
+  lastKeyed.key = key;
+  return key;
 }
+
+const lastKeyed = { name: "", qtype: "", key: "|" };
 
 
 interface OpenLookup {
