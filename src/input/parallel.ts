@@ -65,8 +65,10 @@ export class ChunkBuffers {
   }
 }
 
-/** Cuts a byte stream into chunks that end at a newline, each in its own transferable buffer. */
-/** `first`: the first chunk's size, doubled chunk by chunk up to `target` (see FIRST_CHUNK_BYTES). */
+/**
+ * Cuts a byte stream into chunks that end at a newline, each in its own transferable buffer.
+ * `first`: the first chunk's size, doubled chunk by chunk up to `target` (see FIRST_CHUNK_BYTES).
+ */
 export async function* lineChunks(input: AsyncIterable<Buffer>, target = CHUNK_BYTES, buffers?: ChunkBuffers, first = FIRST_CHUNK_BYTES): AsyncGenerator<Chunk> {
   let parts: Buffer[] = [];
   let size = 0;
