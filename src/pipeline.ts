@@ -33,6 +33,8 @@ export class Analysis {
       },
       unknown: sinks.unknown,
       malformed: (line) => sinks.malformed?.(line),
+      // Only attempts are emitted in time order (lookups go out as they are answered).
+      beginInput: sinks.attempt === undefined ? undefined : (ms) => correlator.beginInput(ms),
     };
   }
 

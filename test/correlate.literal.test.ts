@@ -977,9 +977,10 @@ describe("memory over a long run", () => {
     expect(sizes.openLookups).toBe(0);
     expect(sizes.dcidByMid).toBeLessThan(10);
     expect(sizes.hostIndex).toBeLessThanOrEqual(LIVE_DOMAINS);
-    // Closed attempts are held for ordering, but not all of them.
-    expect(sizes.heldAttempts).toBeLessThan(N / 2 + 200);
-    expect(emittedBeforeEnd).toBeGreaterThan(N / 2 - 200);
+    // Closed attempts are held for ordering only while something open or within two quiet
+    // periods (600 s, 300 deliveries here) may still start before them.
+    expect(sizes.heldAttempts).toBeLessThan(600);
+    expect(emittedBeforeEnd).toBeGreaterThan(N - 600);
   });
 });
 

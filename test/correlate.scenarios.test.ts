@@ -1,12 +1,15 @@
 // Scenario tests of the correlator on real-shaped logs: each attempt's evidence and decision.
 import { attemptRecord } from "../src/output/attempt-record.js";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { Attempt, ResolverStats } from "../src/correlate/types.js";
 import { parseDestinationControls, modeFor } from "../src/correlate/destination-controls.js";
 import { readText } from "../src/input/read.js";
-import { Analysis, type AnalysisOptions } from "../src/pipeline.js";
-import { answer, at, connection, dns, log, lookup, queries } from "./helpers/logtext.js";
+import { Analysis, analyse, type AnalysisOptions } from "../src/pipeline.js";
+import { answer, at, connection, dns, HEADER, log, lookup, queries } from "./helpers/logtext.js";
 import { attemptCoherenceErrors, attemptRecordErrors } from "./helpers/schema.js";
 
 function run(text: string, options: AnalysisOptions = {}): { attempts: Attempt[]; resolvers: ResolverStats[] } {
@@ -222,6 +225,82 @@ describe("deliveries", () => {
     analysis.finish();
     expect(attempts).toHaveLength(3000);
     expect(attempts.every((a) => a.record.decision === "dane-success")).toBe(true);
+  });
+});
+
+describe("emit order", () => {
+  const startsInOrder = (attempts: Attempt[]) => attempts.every((a, i) => i === 0 || attempts[i - 1]!.startMs! <= a.startMs!);
+  /** A delivery every 20 s from `from` to `to` (seconds), each to a domain of its own, DCIDs from `dcid`. */
+  const deliveries = (from: number, to: number, dcid: number) => {
+    const lines: string[] = [];
+    for (let t = from, i = 0; t < to; t += 20, i++) {
+      const domain = `d${dcid + i}.example`;
+      const ip = `198.51.${(dcid + i) >> 8 & 255}.${(dcid + i) & 255}`;
+      lines.push(...dns(t, domain, `mx.${domain}`, ip, { mx: "secure", a: "secure", tlsa: "secure" }), ...connection(t + 5, dcid + i, dcid + i, ip, domain, `u@${domain}`));
+    }
+    return lines;
+  };
+
+  it("streams attempts out before the end, yet one connection open for longer than the quiet periods still comes first", () => {
+    // DCID 900 opens at 10 s and delivers a message every 30 s until it closes at 1001 s; the
+    // others open and close meanwhile, and after it.
+    const long = [...dns(0, "long.example", "mx.long.example", "203.0.113.5", { mx: "secure", a: "secure", tlsa: "secure" }), `${at(10)} Info: New SMTP DCID 900 interface 10.0.3.10 address 203.0.113.5 port 25`];
+    for (let t = 20, mid = 9000; t < 1000; t += 30, mid++) {
+      long.push(`${at(t)} Info: MID ${mid} ICID ${mid + 5000} RID 0 To: <u@long.example>`, `${at(t)} Info: Delivery start DCID 900 MID ${mid} to RID [0]`, `${at(t + 1)} Info: Message done DCID 900 MID ${mid} to RID [0]`);
+    }
+    long.push(`${at(1001)} Info: DCID 900 close`);
+    const lines = [...long, ...deliveries(20, 1500, 1000)].map((line) => ({ line, t: Date.parse(`${line.slice(4, 24)} UTC`) }));
+    lines.sort((a, b) => a.t - b.t);
+    const attempts: Attempt[] = [];
+    const analysis = new Analysis({ quietSeconds: 60 }, { attempt: (a) => attempts.push(a) });
+    readText(log(lines.map((l) => l.line)), "t.log", {}, analysis.records);
+    const beforeEnd = attempts.length;
+    analysis.finish();
+    expect(attempts).toHaveLength(1 + 74);
+    expect(attempts[0]!.record.dcid).toBe(900);
+    expect(startsInOrder(attempts)).toBe(true);
+    // Held back only what may still be preceded: the last two quiet periods' attempts.
+    expect(beforeEnd).toBeGreaterThan(60);
+  });
+
+  it("a lookup retried for longer than the quiet periods still comes first", () => {
+    // The MX lookup of slow.example starts at 0 s, its resolver fails every 50 s for 15 minutes,
+    // then it answers Bogus (an attempt without connection, started at 0 s).
+    const slow = queries(0, "slow.example", "MX", ["10.0.0.53"], ["10.0.0.53"]);
+    for (let t = 50; t < 900; t += 50) {
+      slow.push(
+        `${at(t)} Debug: DNS query: QIP ('slow.example', 'MX', '10.0.0.53', 60)`,
+        `${at(t)} Debug: DNS query: Q ('slow.example', 'MX', '10.0.0.53')`,
+        `${at(t)} Warning: Received an invalid DNS Response: SERVER FAILED to IP 10.0.0.53 looking up slow.example`,
+      );
+    }
+    slow.push(
+      `${at(900)} Debug: DNS query: QIP ('slow.example', 'MX', '10.0.0.53', 60)`,
+      `${at(900)} Debug: DNS query: Q ('slow.example', 'MX', '10.0.0.53')`,
+      ...answer(900, "slow.example", "MX", ["mx.slow.example"], "bogus"),
+    );
+    const lines = [...slow, ...deliveries(20, 1500, 1000)].map((line) => ({ line, t: Date.parse(`${line.slice(4, 24)} UTC`) }));
+    lines.sort((a, b) => a.t - b.t);
+    const attempts: Attempt[] = [];
+    const analysis = new Analysis({ quietSeconds: 60 }, { attempt: (a) => attempts.push(a) });
+    readText(log(lines.map((l) => l.line)), "t.log", {}, analysis.records);
+    analysis.finish();
+    expect(attempts[0]!.record).toMatchObject({ dcid: null, domain: "slow.example", evidence: { mx: "bogus" } });
+    expect(startsInOrder(attempts)).toBe(true);
+  });
+
+  it("two appliances' files read one after the other, the second one earlier and gzipped: attempts in start order", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "esa-dane-order-"));
+    const file = (serial: string, lines: string[]) => `${[HEADER[0], `${at(0)} Info: Version: 15.0.1-030 SN: ${serial}`, HEADER[1], ...lines].join("\n")}\n`;
+    const first = join(dir, "esa1.log");
+    const second = join(dir, "esa2.log.gz");
+    writeFileSync(first, file("AAAA-1", deliveries(0, 6000, 1000)));
+    writeFileSync(second, gzipSync(file("BBBB-2", deliveries(1800, 3600, 5000))));
+    const attempts: Attempt[] = [];
+    await analyse([first, second], { quietSeconds: 60, workers: 0 }, { attempt: (a) => attempts.push(a) });
+    expect(attempts).toHaveLength(300 + 90);
+    expect(startsInOrder(attempts)).toBe(true);
+    expect(attempts.filter((a) => attemptRecord(a).source[0]!.startsWith(second))).toHaveLength(90);
   });
 });
 

@@ -188,6 +188,37 @@ describe("inputs", () => {
       ["c.@20190204T000000.s.gz", "gzip data is corrupt or truncated"],
     ]);
   });
+  it("tells the sink, before each input, when the inputs after it start (a gzip file's first 32 KiB unpacked)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "esa-dane-"));
+    const fileForm = (clock: string, offsetSeconds: number, lines: number) => {
+      const out = [`Mon Mar 11 ${clock} 2024 Info: Begin Logfile`, `Mon Mar 11 ${clock} 2024 Info: Time offset from UTC: ${offsetSeconds} seconds`];
+      // Random names: the gzip file stays bigger than what is read of it.
+      for (let i = 0; i < lines; i++) out.push(`Mon Mar 11 ${clock} 2024 Debug: DNS query: Q('${Math.random().toString(36).slice(2)}.example', 'MX')`);
+      return `${out.join("\n")}\n`;
+    };
+    const a = join(dir, "a.log");
+    const b = join(dir, "b.log.gz");
+    const c = join(dir, "c.log");
+    const d = join(dir, "d.log");
+    writeFileSync(a, fileForm("08:00:00", 0, 10));
+    const gzipped = gzipSync(fileForm("10:00:00", 3600, 20_000));
+    expect(gzipped.length).toBeGreaterThan(64 * 1024);
+    writeFileSync(b, gzipped);
+    writeFileSync(c, "Info: Start MID 1 ICID 2\n");
+    writeFileSync(d, fileForm("07:00:00", 0, 10));
+    const starts = async (inputs: string[]) => {
+      const seen: number[] = [];
+      await readInputs(inputs, { workers: 0 }, { event: () => {}, malformed: () => {}, beginInput: (ms) => seen.push(ms) });
+      return seen;
+    };
+    const at = (hour: number) => Date.UTC(2024, 2, 11, hour);
+    expect(await starts([a, b, d])).toEqual([at(7), at(7), Number.POSITIVE_INFINITY]);
+    expect(await starts([a, b])).toEqual([at(9), Number.POSITIVE_INFINITY]);
+    // Standard input or a file without a timed line in its first 32 KiB: not known.
+    expect(await starts([a, c, d])).toEqual([Number.NEGATIVE_INFINITY, at(7), Number.POSITIVE_INFINITY]);
+    // One input: nothing to tell.
+    expect(await starts([a])).toEqual([]);
+  });
   it("gives the same records, counts and order with worker threads", async () => {
     const dir = mkdtempSync(join(tmpdir(), "esa-dane-"));
     const file = join(dir, "big.log");

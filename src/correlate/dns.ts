@@ -131,6 +131,16 @@ export class DnsTracker {
     }
   }
 
+  /** The earliest start of a lookup still open (null: none, or none timed). */
+  openSinceMs(): number | null {
+    let since: number | null = null;
+    for (const open of this.open.values()) {
+      const start = open.lookup.startMs;
+      if (start !== null && (since === null || start < since)) since = start;
+    }
+    return since;
+  }
+
   end(): void {
     this.settle();
     for (const open of [...this.open.values()]) this.complete(open);

@@ -1,6 +1,8 @@
 // The input stage's I/O shell: opens each source, decodes, splits lines and hands them to the
 // record assembler. Everything it calls is pure and testable without files (see readText).
+import { open } from "node:fs/promises";
 import { availableParallelism } from "node:os";
+import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import { newFileStats, type FileStats } from "./accounting.js";
 import { Clock } from "./clock.js";
 import { LineSplitter } from "./lines.js";
@@ -64,8 +66,10 @@ export async function readInputs(inputs: readonly string[], options: ReadOptions
   const clocks: { name: string; clock: Clock }[] = [];
   tuneV8();
   const pool = options.pool ?? newPool(options.workers ?? defaultWorkers(sources, availableParallelism()));
+  const laterFrom = sink.beginInput === undefined || sources.length < 2 ? null : await laterInputStarts(sources, options);
   try {
-    for (const source of sources) {
+    for (const [index, source] of sources.entries()) {
+      if (laterFrom !== null) sink.beginInput?.(laterFrom[index]!);
       const name = sourceName(source);
       const stats = newFileStats(name);
       files.push(stats);
@@ -103,6 +107,58 @@ export async function readInputs(inputs: readonly string[], options: ReadOptions
   }
   warnings.push(...guessedZones(clocks));
   return { files, errors, warnings, sources };
+}
+
+/**
+ * For each source, the earliest time the sources after it start at: the smallest time among
+ * the first lines of each (+Infinity after the last; -Infinity when one of them tells none).
+ */
+async function laterInputStarts(sources: readonly Source[], options: ReadOptions): Promise<number[]> {
+  const starts = await Promise.all(sources.map((source, index) => (index === 0 ? null : startOf(source, options))));
+  const later: number[] = new Array<number>(sources.length);
+  let from = Number.POSITIVE_INFINITY;
+  for (let index = sources.length - 1; index >= 0; index--) {
+    later[index] = from;
+    from = Math.min(from, starts[index] ?? Number.NEGATIVE_INFINITY);
+  }
+  return later;
+}
+
+/** Bytes read from the start of a file to see when it starts (a gzip file's are unpacked). */
+const START_BYTES = 32 * 1024;
+
+/**
+ * The earliest time among the first lines of a file, read as readInputs will read them (its
+ * header's offset, --tz, --year, the file's date for syslog's missing year), or null: none
+ * timed there, standard input, or the file cannot be read (readInputs reports that).
+ */
+async function startOf(source: Source, options: ReadOptions): Promise<number | null> {
+  if (source.kind !== "file") return null;
+  let bytes: Buffer;
+  try {
+    const handle = await open(source.path);
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(START_BYTES), 0, START_BYTES, 0);
+      bytes = buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+    // A truncated gzip stream unpacks as far as it goes with a sync flush.
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch {
+    return null;
+  }
+  const end = bytes.lastIndexOf(10);
+  if (end < 0) return null;
+  let start: number | null = null;
+  const sink: RecordSink = {
+    event: (event) => {
+      if (event.time !== null && (start === null || event.time < start)) start = event.time;
+    },
+    malformed: () => undefined,
+  };
+  readText(bytes.toString("utf8", 0, end + 1), sourceName(source), options, sink, source.mtimeMs);
+  return start;
 }
 
 function newPool(workers: number): ChunkPool | null {

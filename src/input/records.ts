@@ -21,6 +21,12 @@ export interface RecordSink {
   /** Optional: without it, unknown lines are only counted (naming their family costs time). */
   unknown?: ((line: Unknown) => void) | undefined;
   malformed(line: Malformed): void;
+  /**
+   * Optional: called before each input when several are read, with the earliest time the inputs
+   * after it start at (+Infinity: none follows; -Infinity: not known). Asking costs a look at
+   * the start of each later input (readInputs).
+   */
+  beginInput?: ((laterInputsFromMs: number) => void) | undefined;
 }
 
 /** A record classified but not yet timed. Plain data: it crosses from worker threads. */
