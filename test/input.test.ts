@@ -1,4 +1,5 @@
 // The input stage: prefixes, time, bounded lines, wrapped records, rotation order, gzip.
+import fc from "fast-check";
 import { gzipSync } from "node:zlib";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -113,6 +114,29 @@ describe("physical lines", () => {
     const lines = split([Buffer.from("a\r\nb\0c\n"), Buffer.from([0x64, 0xff, 0x65, 0x0a])]);
     expect(lines.map((l) => l.text)).toEqual(["a", "bc", "d\uFFFDe"]);
     expect(lines.map((l) => l.flags)).toEqual([0, 2, 4]);
+  });
+  it("gives each line as decoding it alone would, ASCII chunks (read as Latin-1) or not, in any chunks", () => {
+    const byte = fc.constantFrom(0x61, 0x20, 0x3a, 0x0d, 0x0a, 0x0a, 0x00, 0xc3, 0xa9, 0xff);
+    const asciiByte = fc.constantFrom(0x61, 0x20, 0x3a, 0x0d, 0x0a, 0x0a, 0x7e);
+    const chunk = fc.oneof(fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)), fc.array(byte, { maxLength: 40 }).map((b) => Buffer.from(b)), fc.array(asciiByte, { maxLength: 40 }).map((b) => Buffer.from(b)));
+    fc.assert(
+      fc.property(fc.array(chunk, { maxLength: 8 }), (chunks) => {
+        const all = Buffer.concat(chunks);
+        const expected: { text: string; flags: number }[] = [];
+        let start = 0;
+        while (start < all.length) {
+          const newline = all.indexOf(10, start);
+          let end = newline < 0 ? all.length : newline;
+          if (end > start && all[end - 1] === 13) end--;
+          const decoded = all.toString("utf8", start, end);
+          const text = decoded.replaceAll("\0", "");
+          expected.push({ text, flags: (text !== decoded ? 2 : 0) | (text.includes("\uFFFD") ? 4 : 0) });
+          start = newline < 0 ? all.length : newline + 1;
+        }
+        expect(split(chunks)).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
   it("joins a line split across chunks, even inside a UTF-8 character", () => {
     const bytes = Buffer.from("héllo\nworld\n");

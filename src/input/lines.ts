@@ -6,6 +6,8 @@
 // it would be faster by a little, but every substring kept later (a host name in the DNS cache)
 // would then pin its whole megabyte chunk in memory.
 
+import { isAscii } from "node:buffer";
+
 export const MAX_LINE = 64 * 1024;
 
 export const LINE_TRUNCATED = 1;
@@ -51,8 +53,12 @@ export class LineSplitter {
       start = newline + 1;
       newline = chunk.indexOf(NEWLINE, start);
     }
+    // A log as the appliance writes it is ASCII: decoded as Latin-1 it is the same text, with no
+    // NUL to remove and no invalid UTF-8 to flag, so each line skips two scans (the worker's
+    // side on the 30 MB slice: 569-588 -> 531-550 ms, fastest of 8 in five alternated rounds).
+    const plain = isAscii(chunk) && chunk.indexOf(0) < 0;
     while (newline >= 0) {
-      this.emit(chunk, start, newline, false);
+      this.emit(chunk, start, newline, false, plain);
       start = newline + 1;
       newline = chunk.indexOf(NEWLINE, start);
     }
@@ -86,7 +92,8 @@ export class LineSplitter {
     this.emit(line, 0, line.length, truncated);
   }
 
-  private emit(bytes: Buffer, start: number, end: number, alreadyTruncated: boolean): void {
+  /** `plain`: the bytes are ASCII without NUL (see pushBytes). */
+  private emit(bytes: Buffer, start: number, end: number, alreadyTruncated: boolean, plain = false): void {
     this.lineNo++;
     let flags = alreadyTruncated ? LINE_TRUNCATED : 0;
     if (end - start > MAX_LINE) {
@@ -94,6 +101,10 @@ export class LineSplitter {
       flags |= LINE_TRUNCATED;
     }
     if (end > start && bytes[end - 1] === CR) end--;
+    if (plain) {
+      this.onLine(bytes.toString("latin1", start, end), this.lineNo, flags);
+      return;
+    }
     let line = bytes.toString("utf8", start, end);
     if (line.includes("\0")) {
       line = line.replaceAll("\0", "");
