@@ -68,6 +68,25 @@ describe("time", () => {
     );
     expect(events.map((e) => formatInstant(e.time, e.utcKnown))).toEqual(["2014-11-19T15:16:46Z", "2014-11-19T15:16:46Z", "2014-11-19T15:16:47Z"]);
   });
+  it("applies each syslog host's own Time offset header to that host's lines only", () => {
+    const { events } = collect(
+      [
+        "<22>Mar 12 09:15:00 esa1 mail_logs_d: Info: Time offset from UTC: 3600 seconds",
+        "<22>Mar 12 09:15:00 esa2 mail_logs_d: Info: Time offset from UTC: -7200 seconds",
+        "<22>Mar 12 09:15:01 esa1 mail_logs_d: Info: Start MID 1 ICID 2",
+        "<22>Mar 12 09:15:01 esa2 mail_logs_d: Info: Start MID 1 ICID 2",
+        "<22>Mar 12 09:15:01 esa3 mail_logs_d: Info: Start MID 1 ICID 2",
+        "<22>Mar 12 09:15:02 esa1 mail_logs_d: Info: Start MID 2 ICID 2",
+      ].join("\n"),
+      { year: 2024 },
+    );
+    expect(events.filter((e) => e.kind === "message-start").map((e) => `${e.host} ${formatInstant(e.time, e.utcKnown)}`)).toEqual([
+      "esa1 2024-03-12T08:15:01Z",
+      "esa2 2024-03-12T11:15:01Z",
+      "esa3 2024-03-12T09:15:01",
+      "esa1 2024-03-12T08:15:02Z",
+    ]);
+  });
   it("uses --tz without a header, across a DST change", () => {
     const { events } = collect("Sun Mar 31 01:30:00 2024 Info: Start MID 1 ICID 2\nSun Mar 31 03:30:00 2024 Info: Start MID 2 ICID 2\n", { zone: "Europe/Zurich" });
     expect(events.map((e) => formatInstant(e.time, e.utcKnown))).toEqual(["2024-03-31T00:30:00Z", "2024-03-31T01:30:00Z"]);

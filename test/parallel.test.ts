@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeCorpus } from "../bench/gen-corpus.js";
 import { classifyChunk } from "../src/input/chunk-worker.js";
-import { decodeRecords, RecordEncoder } from "../src/input/record-codec.js";
+import { decodeRecords, RecordEncoder, recordList } from "../src/input/record-codec.js";
 import { RecordReader, RecordTimer, type ClassifiedRecord, type ReaderCounts } from "../src/input/records.js";
 import { runCli, PUBLIC_SAMPLES, ROOT } from "./helpers/cli.js";
 import { readdirSync } from "node:fs";
@@ -33,7 +33,7 @@ function roundTrip(records: ClassifiedRecord[], lineBase = 0): ClassifiedRecord[
   const encoder = new RecordEncoder();
   for (const record of records) encoder.push(structuredClone(record));
   const decoded: ClassifiedRecord[] = [];
-  decodeRecords(encoder.finish(), lineBase, (record) => decoded.push(record));
+  decodeRecords(encoder.finish(), lineBase, recordList(decoded));
   return decoded;
 }
 
@@ -114,7 +114,7 @@ describe("record codec between threads", () => {
     const bytes = readFileSync(file);
     const result = classifyChunk({ seq: 0, bytes: new Uint8Array(bytes), firstLineTruncated: false, keepUnknownText: true });
     const viaCodec: ClassifiedRecord[] = [];
-    decodeRecords(result.records, 0, (record) => viaCodec.push(record));
+    decodeRecords(result.records, 0, recordList(viaCodec));
     const direct = classifyAll(bytes.toString("utf8").replace(/\n$/, ""));
     // The chunk's last record stays open (the next chunk might continue it): it goes back unclassified.
     expect(result.tail?.line).toBe(direct.at(-1)!.line);

@@ -176,7 +176,7 @@ export async function readChunked(
         timer.push(record);
       }
     } else {
-      decodeRecords(records, base, timer.push);
+      decodeRecords(records, base, timer);
       pool.recycle?.(records.numbers);
     }
     timer.countUnknown(result.unknownLines);

@@ -14,7 +14,7 @@
 // per chunk). Keys whose value is undefined are left out, as JSON would leave them out, so a
 // decoded record equals the original once both are written as JSON.
 import type { EventBody, Level } from "../events/types.js";
-import type { ClassifiedRecord } from "./records.js";
+import type { ClassifiedRecord, RecordTarget } from "./records.js";
 
 export interface EncodedRecords {
   /** Tags and numbers; only the first `length` entries are used. Its buffer is transferable. */
@@ -248,12 +248,14 @@ class RecordDecoder {
     return this.at >= this.encoded.length;
   }
 
-  record(lineBase: number): ClassifiedRecord {
+  /** Decodes the next record into `target`. */
+  record(lineBase: number, target: RecordTarget): void {
     const n = this.encoded.numbers;
     if (n[this.at++] === OTHER) {
       const record = this.value() as ClassifiedRecord;
       record.line += lineBase;
-      return record;
+      target.push(record);
+      return;
     }
     let at = this.at;
     const line = n[at++]! + lineBase;
@@ -282,7 +284,7 @@ class RecordDecoder {
     this.at = at;
     const host = this.value() as string | null;
     const body = this.eventBody();
-    return { t: "event", line, lines, stamp, host, level: level < 0 ? null : LEVELS[level]!, body };
+    target.pushEvent(line, lines, stamp, host, level < 0 ? null : LEVELS[level]!, body);
   }
 
   /** The body of an event, with the event's base keys first (see EVENT_BASE_KEYS). */
@@ -324,8 +326,16 @@ class RecordDecoder {
   }
 }
 
-/** Hands each record of an encoding to `visit`, in order, with `lineBase` added to its line number. */
-export function decodeRecords(encoded: EncodedRecords, lineBase: number, visit: (record: ClassifiedRecord) => void): void {
+/** Hands each record of an encoding to `target`, in order, with `lineBase` added to its line number. */
+export function decodeRecords(encoded: EncodedRecords, lineBase: number, target: RecordTarget): void {
   const decoder = new RecordDecoder(encoded);
-  while (!decoder.done) visit(decoder.record(lineBase));
+  while (!decoder.done) decoder.record(lineBase, target);
+}
+
+/** A target that builds every record (tests; RecordTimer takes events by their fields instead). */
+export function recordList(records: ClassifiedRecord[]): RecordTarget {
+  return {
+    push: (record) => records.push(record),
+    pushEvent: (line, lines, stamp, host, level, body) => records.push({ t: "event", line, lines, stamp, host, level, body }),
+  };
 }
