@@ -522,8 +522,8 @@ export class Correlator {
 
   private finishAttempt(parts: AttemptParts): void {
     // Nobody asked for attempts (`alert` reads lookups only): the policy replay and the queue
-    // that holds attempts for ordering would be work for nothing. Closing connections and resolutions still runs:
-    // it decides which run later lookups belong to.
+    // that holds attempts for ordering would be work for nothing. Closing connections and
+    // resolutions still runs: it decides which run later lookups belong to.
     if (this.sinks.attempt === undefined) return;
     const mode = modeFor(this.options.destinationControls, parts.domain, this.defaultMode);
     this.ready.hold(buildAttempt(parts, mode));
@@ -556,14 +556,13 @@ export class Correlator {
   /**
    * Emits the closed attempts that nothing open, nor any line still to come, can start before:
    * not after the start of anything open on any appliance, nor within two quiet periods of the
-   * latest time of the input being read (lines are not strictly in time order) or of the start of
-   * the inputs still to read. Held
-   * attempts survive collections of the young generation and fill the old one. Holding every
-   * attempt up to MAX_HELD_ATTEMPTS instead, on the 100 MB corpus (farm-bench, alternated pairs,
-   * medians, same output): `deliveries` 1/0.960 the wall time and 19 MiB more peak RSS (12
-   * pairs), `report` 1/0.968 and 14 MiB more (8 pairs); the CPU time was within 2 %. Past
-   * MAX_HELD_ATTEMPTS (an appliance whose connection never closes, or whose lines stopped),
-   * memory wins over order.
+   * latest time of the input being read (lines are not strictly in time order) or of the start
+   * of the inputs still to read. Held attempts survive collections of the young generation and
+   * fill the old one. Holding every attempt up to MAX_HELD_ATTEMPTS instead, on the 100 MB
+   * corpus (farm-bench, alternated pairs, medians, same output): `deliveries` 1/0.960 the wall
+   * time and 19 MiB more peak RSS (12 pairs), `report` 1/0.968 and 14 MiB more (8 pairs); the
+   * CPU time was within 2 %. Past MAX_HELD_ATTEMPTS (an appliance whose connection never
+   * closes, or whose lines stopped), memory wins over order.
    */
   private releaseClosed(): void {
     if (this.latestMs === null || this.inputLatestMs === null || this.ready.size === 0) return;
