@@ -114,7 +114,9 @@ export async function readInputs(inputs: readonly string[], options: ReadOptions
  * the first lines of each (+Infinity after the last; -Infinity when one of them tells none).
  */
 async function laterInputStarts(sources: readonly Source[], options: ReadOptions): Promise<number[]> {
-  const starts = await Promise.all(sources.map((source, index) => (index === 0 ? null : startOf(source, options))));
+  // One file open at a time: a folder may hold thousands of rotated files.
+  const starts: (number | null)[] = [null];
+  for (const source of sources.slice(1)) starts.push(await startOf(source, options));
   const later: number[] = new Array<number>(sources.length);
   let from = Number.POSITIVE_INFINITY;
   for (let index = sources.length - 1; index >= 0; index--) {
