@@ -11,7 +11,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readText } from "../src/input/read.js";
 import { Analysis } from "../src/pipeline.js";
-import { ROOT, runCli } from "./helpers/cli.js";
+import { spawn } from "node:child_process";
+import { BIN, CLI_ENV, ROOT, runCli } from "./helpers/cli.js";
+import { connection, dns, log } from "./helpers/logtext.js";
 import { attemptCoherenceErrors, attemptRecordErrors } from "./helpers/schema.js";
 
 type Rec = Record<string, unknown> & {
@@ -162,6 +164,31 @@ describe("esa-dane deliveries samples/ --format ndjson --year 2024", () => {
     expect(attemptCoherenceErrors({ ...good, flags: [] })).toEqual(["flag dane-success iff observed dane-success"]);
     expect(attemptCoherenceErrors({ ...good, decision: "dane-fail" })).toEqual(["decision for mode none/unknown"]);
   });
+});
+
+describe("esa-dane deliveries - on a pipe that stays open (tail -f)", () => {
+  it("prints attempts while the pipe is open, not only at its end", async () => {
+    // 300 deliveries over 6000 s of log; with --close-after 60 an attempt is certain two quiet
+    // periods later, so all but the last few go out before the input ends.
+    const lines: string[][] = [];
+    for (let i = 0; i < 300; i++) {
+      const domain = `d${i}.example`;
+      const ip = `198.51.${i >> 8}.${i & 255}`;
+      lines.push(dns(i * 20, domain, `mx.${domain}`, ip, { mx: "secure", a: "secure", tlsa: "secure" }), connection(i * 20 + 5, 1000 + i, 5000 + i, ip, domain, `u@${domain}`));
+    }
+    const child = spawn(process.execPath, [BIN, "deliveries", "-", "--close-after", "60", "--stats", "none"], { cwd: ROOT, env: CLI_ENV, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    child.stdin.write(log(...lines));
+    // The pipe stays open: wait for the first batch of output (written 64 KiB at a time).
+    for (let waited = 0; stdout === "" && waited < 15_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    const whileOpen = stdout.split("\n").filter((l) => l !== "").length;
+    child.stdin.end();
+    expect(await exited).toBe(0);
+    expect(whileOpen).toBeGreaterThan(0);
+    expect(stdout.trim().split("\n")).toHaveLength(300);
+  }, 30_000);
 });
 
 describe("esa-dane deliveries --format table and --explain", () => {
