@@ -43,6 +43,11 @@ export class Analysis {
     return this.correlator.debugSizes();
   }
 
+  /** Attempts emitted out of start order so far, and the first of them. */
+  attemptsOutOfOrder(): { count: number; first: Attempt | null } {
+    return this.correlator.attemptsOutOfOrder();
+  }
+
   /** Closes every open attempt (flushing it to the sinks) and returns the resolver table. */
   finish(): ResolverStats[] {
     this.correlator.end();
@@ -54,8 +59,9 @@ export async function analyse(
   inputs: readonly string[],
   options: AnalysisOptions,
   sinks: AnalysisSinks,
-): Promise<{ read: ReadResult; resolvers: ResolverStats[] }> {
+): Promise<{ read: ReadResult; resolvers: ResolverStats[]; outOfOrder: { count: number; first: Attempt | null } }> {
   const analysis = new Analysis(options, sinks);
   const read = await readInputs(inputs, options, analysis.records);
-  return { read, resolvers: analysis.finish() };
+  const resolvers = analysis.finish();
+  return { read, resolvers, outOfOrder: analysis.attemptsOutOfOrder() };
 }

@@ -4,7 +4,10 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Attempt, AttemptRecord } from "../correlate/types.js";
+import { sourceFile } from "../correlate/sources.js";
 import type { ChunkPool } from "../input/chunk-pool.js";
+import { formatInstant } from "../input/clock.js";
+import type { InputError } from "../input/sources.js";
 import { attemptJsonLine, attemptRecord } from "../output/attempt-record.js";
 import { ATTEMPTS_TABLE_HEADER, attemptRow, attemptsTableFooter } from "../output/deliveries-table.js";
 import { OutputBuffer } from "../output/buffer.js";
@@ -31,8 +34,9 @@ export async function runDeliveries(args: DeliveriesArgs, pool: ChunkPool | null
   };
   const filter = new AttemptFilter(args, print);
   if (table) out.line(ATTEMPTS_TABLE_HEADER);
-  const { read } = await analyse(args.inputs, options, { attempt: filter.add });
+  const { read, outOfOrder } = await analyse(args.inputs, options, { attempt: filter.add });
   filter.finish();
+  if (outOfOrder.first !== null) read.warnings.push(outOfOrderWarning(outOfOrder.count, outOfOrder.first));
   if (args.explain) {
     // The lines are read back from their files at the end: the reader keeps no text of the lines it used.
     const lines = await sourceLines(kept.flatMap((record) => record.source));
@@ -49,6 +53,14 @@ export async function runDeliveries(args: DeliveriesArgs, pool: ChunkPool | null
   if (table) out.line(attemptsTableFooter(count));
   await out.close();
   return finishRun(read, args);
+}
+
+/** The contract wants attempts in time order: say so when the log made that impossible. */
+function outOfOrderWarning(count: number, first: Attempt): InputError {
+  return {
+    input: sourceFile(Math.min(...first.sources)),
+    message: `${count} attempt${count === 1 ? "" : "s"} printed out of time order, the first one started ${formatInstant(first.startMs, first.utcKnown)}: the log's time goes back (another appliance's log after this one's in one stream?); name each appliance's files as inputs of their own`,
+  };
 }
 
 /** Reads the referenced lines back from their files (standard input cannot be read twice). */

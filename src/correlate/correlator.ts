@@ -148,6 +148,11 @@ export class Correlator {
     this.ready.release(Number.POSITIVE_INFINITY);
   }
 
+  /** Attempts emitted after one that started later, and the first of them (see AttemptQueue). */
+  attemptsOutOfOrder(): { count: number; first: Attempt | null } {
+    return { count: this.ready.outOfOrder, first: this.ready.firstOutOfOrder };
+  }
+
   /** Sizes of the working state, for tests of bounded memory. */
   debugSizes(): {
     connections: number;

@@ -7,6 +7,13 @@ import type { Attempt } from "./types.js";
 
 export class AttemptQueue {
   private readonly held: Attempt[] = [];
+  private lastStartMs = Number.NEGATIVE_INFINITY;
+  /**
+   * Attempts emitted after one that started later, and the first of them: the log's time went
+   * back further than the holding could foresee (see Correlator.beginInput).
+   */
+  outOfOrder = 0;
+  firstOutOfOrder: Attempt | null = null;
 
   constructor(
     private readonly emit: (attempt: Attempt) => void,
@@ -32,6 +39,13 @@ export class AttemptQueue {
     let count = 0;
     while (count < this.held.length && (this.held[count]!.startMs ?? Number.NEGATIVE_INFINITY) <= watermark) count++;
     const out = this.held.splice(0, count);
-    for (const attempt of out) this.emit(attempt);
+    for (const attempt of out) {
+      const start = attempt.startMs;
+      if (start !== null && start < this.lastStartMs) {
+        this.outOfOrder++;
+        this.firstOutOfOrder ??= attempt;
+      } else if (start !== null) this.lastStartMs = start;
+      this.emit(attempt);
+    }
   }
 }
