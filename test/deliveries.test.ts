@@ -189,6 +189,27 @@ describe("esa-dane deliveries - on a pipe that stays open (tail -f)", () => {
     expect(whileOpen).toBeGreaterThan(0);
     expect(stdout.trim().split("\n")).toHaveLength(300);
   }, 30_000);
+
+  it("prints the few attempts of a quiet log without waiting for more output", async () => {
+    // 10 deliveries (13 KB of output), then lines 20 minutes later: they are certain, and
+    // nothing else is coming for now (the last line stays open: a next one may continue it).
+    const lines: string[][] = [];
+    for (let i = 0; i < 10; i++) {
+      const domain = `d${i}.example`;
+      lines.push(dns(i * 20, domain, `mx.${domain}`, `198.51.0.${i + 1}`, { mx: "secure", a: "secure", tlsa: "secure" }), connection(i * 20 + 5, 1000 + i, 5000 + i, `198.51.0.${i + 1}`, domain, `u@${domain}`));
+    }
+    lines.push([`${at(1200)} Info: Start MID 9999 ICID 1`, `${at(1200)} Info: Start MID 9998 ICID 1`]);
+    const child = spawn(process.execPath, [BIN, "deliveries", "-", "--close-after", "60", "--stats", "none"], { cwd: ROOT, env: CLI_ENV, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    child.stdin.write(log(...lines));
+    for (let waited = 0; stdout.split("\n").length <= 10 && waited < 15_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    const whileOpen = stdout.split("\n").filter((l) => l !== "").length;
+    child.stdin.end();
+    expect(await exited).toBe(0);
+    expect(whileOpen).toBe(10);
+  }, 30_000);
 });
 
 describe("esa-dane deliveries on a stream whose time goes back", () => {

@@ -89,6 +89,8 @@ export async function readInputs(inputs: readonly string[], options: ReadOptions
           try {
             for await (const chunk of bytes) {
               splitter.pushBytes(chunk);
+              // What a read gives is what the input had: from a live pipe, the rest may take a while.
+              assembler.drain();
               const full = options.backpressure?.();
               if (full) await full;
             }

@@ -124,6 +124,15 @@ export class RecordReader {
     this.pending = { line: lineNo, lines: 1, prefix, message: text.slice(prefix.messageStart), heldBlanks: 0 };
   }
 
+  /**
+   * Hands on every complete record read so far (the open one stays open: the next line may
+   * continue it). Called when the input pauses, so that a live log's records do not wait for a
+   * full batch.
+   */
+  drain(): void {
+    this.classifyQueued();
+  }
+
   /** Classifies the record still open, if any, and hands on every record read so far. */
   flush(): void {
     this.close();
@@ -329,6 +338,11 @@ export class RecordAssembler {
 
   pushLine(text: string, lineNo: number, flags: number): void {
     this.reader.pushLine(text, lineNo, flags);
+  }
+
+  /** See RecordReader.drain. */
+  drain(): void {
+    this.reader.drain();
   }
 
   end(): void {

@@ -3,11 +3,17 @@
 import type { Writable } from "node:stream";
 
 const FLUSH_AT = 1 << 16;
+/**
+ * Lines wait at most this long: from a live log (`tail -f | esa-dane deliveries -`) a line
+ * should not wait for 64 KiB of others. A busy run fills the buffer first.
+ */
+const FLUSH_AFTER_MS = 200;
 
 export class OutputBuffer {
   private parts: string[] = [];
   private size = 0;
   private waiting: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly stream: Writable) {}
 
@@ -15,6 +21,11 @@ export class OutputBuffer {
     this.parts.push(text, "\n");
     this.size += text.length + 1;
     if (this.size >= FLUSH_AT) this.flush();
+    else if (this.timer === null) {
+      this.timer = setTimeout(() => this.flush(), FLUSH_AFTER_MS);
+      // A pending flush does not keep the process alive: close() flushes what is left.
+      this.timer.unref();
+    }
   }
 
   /** Resolves when the stream has room again; callers that produce a lot may await it. */
@@ -23,6 +34,10 @@ export class OutputBuffer {
   }
 
   flush(): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     if (this.size === 0) return;
     const chunk = this.parts.join("");
     this.parts = [];
