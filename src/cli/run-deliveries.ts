@@ -58,7 +58,7 @@ export async function runDeliveries(args: DeliveriesArgs, pool: ChunkPool | null
 /** The contract wants attempts in time order: say so when the log made that impossible. */
 function outOfOrderWarning(count: number, first: Attempt): InputError {
   return {
-    input: sourceFile(Math.min(...first.sources)),
+    input: first.sources.length === 0 ? "(input)" : sourceFile(Math.min(...first.sources)),
     message: `${count} attempt${count === 1 ? "" : "s"} printed out of time order, the first one started ${formatInstant(first.startMs, first.utcKnown)}: the log's time goes back (another appliance's log after this one's in one stream?); name each appliance's files as inputs of their own`,
   };
 }
