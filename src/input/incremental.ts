@@ -16,7 +16,7 @@ import { Clock } from "./clock.js";
 import { LineSplitter } from "./lines.js";
 import type { ReadOptions } from "./read.js";
 import { RecordAssembler, type RecordSink } from "./records.js";
-import { decodedBytes, describeFsError } from "./sources.js";
+import { decodedBytes, describeFsError, isGzip } from "./sources.js";
 
 export interface FileCursor {
   /** The name it was read under last. */
@@ -84,7 +84,7 @@ export async function identify(handle: FileHandle): Promise<FileIdentity> {
   const head = Buffer.alloc(Math.min(HEAD_BYTES, info.size));
   const { bytesRead } = await handle.read(head, 0, head.length, 0);
   const bytes = head.subarray(0, bytesRead);
-  const gzip = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const gzip = isGzip(bytes);
   const newline = bytes.indexOf(10);
   let firstLineHash: string | null = null;
   if (gzip || newline < 0) firstLineHash = bytes.length === HEAD_BYTES ? hash(bytes) : null;

@@ -10,7 +10,7 @@ import { ChunkPool, defaultWorkers } from "./chunk-pool.js";
 import { readChunked } from "./parallel.js";
 import { tuneV8 } from "./v8-tuning.js";
 import { RecordAssembler, type RecordSink } from "./records.js";
-import { decodedBytes, openSource, resolveInputs, sourceName, type InputError, type Source } from "./sources.js";
+import { decodedBytes, isGzip, openSource, resolveInputs, sourceName, type InputError, type Source } from "./sources.js";
 
 export interface ReadOptions {
   /** Appliance name for lines whose prefix names none (the file form). */
@@ -148,7 +148,7 @@ async function startOf(source: Source, options: ReadOptions): Promise<number | n
       await handle.close();
     }
     // A truncated gzip stream unpacks as far as it goes with a sync flush.
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    if (isGzip(bytes)) bytes = gunzipSync(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
   } catch {
     return null;
   }

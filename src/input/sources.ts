@@ -115,6 +115,11 @@ export function openSource(source: Source): Readable {
   return source.kind === "stdin" ? process.stdin : createReadStream(source.path, { highWaterMark: READ_BYTES });
 }
 
+/** Whether bytes start with the gzip magic bytes (gzip is recognised by content, not name). */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
 /** The bytes of an input, gunzipped when they start with the gzip magic bytes. */
 export async function* decodedBytes(input: Readable, onRawBytes?: (total: number) => void): AsyncGenerator<Buffer> {
   const source = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -143,7 +148,7 @@ export async function* decodedBytes(input: Readable, onRawBytes?: (total: number
       yield next.value;
     }
   }
-  if (head[0] !== 0x1f || head[1] !== 0x8b) {
+  if (!isGzip(head)) {
     yield* all();
     return;
   }
