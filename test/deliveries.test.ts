@@ -13,7 +13,7 @@ import { readText } from "../src/input/read.js";
 import { Analysis } from "../src/pipeline.js";
 import { spawn } from "node:child_process";
 import { BIN, CLI_ENV, ROOT, runCli } from "./helpers/cli.js";
-import { at, connection, dns, HEADER, log } from "./helpers/logtext.js";
+import { at, deliveryRun, HEADER, log } from "./helpers/logtext.js";
 import { attemptCoherenceErrors, attemptRecordErrors } from "./helpers/schema.js";
 
 type Rec = Record<string, unknown> & {
@@ -170,12 +170,7 @@ describe("esa-dane deliveries - on a pipe that stays open (tail -f)", () => {
   it("prints attempts while the pipe is open, not only at its end", async () => {
     // 300 deliveries over 6000 s of log; with --close-after 60 an attempt is certain two quiet
     // periods later, so all but the last few go out before the input ends.
-    const lines: string[][] = [];
-    for (let i = 0; i < 300; i++) {
-      const domain = `d${i}.example`;
-      const ip = `198.51.${i >> 8}.${i & 255}`;
-      lines.push(dns(i * 20, domain, `mx.${domain}`, ip, { mx: "secure", a: "secure", tlsa: "secure" }), connection(i * 20 + 5, 1000 + i, 5000 + i, ip, domain, `u@${domain}`));
-    }
+    const lines = [deliveryRun(0, 300, 1000)];
     const child = spawn(process.execPath, [BIN, "deliveries", "-", "--close-after", "60", "--stats", "none"], { cwd: ROOT, env: CLI_ENV, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
@@ -193,11 +188,7 @@ describe("esa-dane deliveries - on a pipe that stays open (tail -f)", () => {
   it("prints the few attempts of a quiet log without waiting for more output", async () => {
     // 10 deliveries (13 KB of output), then lines 20 minutes later: they are certain, and
     // nothing else is coming for now (the last line stays open: a next one may continue it).
-    const lines: string[][] = [];
-    for (let i = 0; i < 10; i++) {
-      const domain = `d${i}.example`;
-      lines.push(dns(i * 20, domain, `mx.${domain}`, `198.51.0.${i + 1}`, { mx: "secure", a: "secure", tlsa: "secure" }), connection(i * 20 + 5, 1000 + i, 5000 + i, `198.51.0.${i + 1}`, domain, `u@${domain}`));
-    }
+    const lines = [deliveryRun(0, 10, 1000)];
     lines.push([`${at(1200)} Info: Start MID 9999 ICID 1`, `${at(1200)} Info: Start MID 9998 ICID 1`]);
     const child = spawn(process.execPath, [BIN, "deliveries", "-", "--close-after", "60", "--stats", "none"], { cwd: ROOT, env: CLI_ENV, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -214,26 +205,17 @@ describe("esa-dane deliveries - on a pipe that stays open (tail -f)", () => {
 
 describe("esa-dane deliveries on a stream whose time goes back", () => {
   it("warns with the input and the first attempt when two appliances' logs are concatenated", () => {
-    const deliveries = (from: number, count: number, dcid: number) => {
-      const lines: string[] = [];
-      for (let i = 0; i < count; i++) {
-        const domain = `d${dcid + i}.example`;
-        const ip = `198.51.${(dcid + i) >> 8 & 255}.${(dcid + i) & 255}`;
-        lines.push(...dns(from + i * 20, domain, `mx.${domain}`, ip, { mx: "secure", a: "secure", tlsa: "secure" }), ...connection(from + i * 20 + 5, dcid + i, dcid + i, ip, domain, `u@${domain}`));
-      }
-      return lines;
-    };
     const appliance = (serial: string, lines: string[]) => [HEADER[0]!, `${at(0)} Info: Version: 15.0.1-030 SN: ${serial}`, HEADER[1]!, ...lines];
     // esa2's log (from 08:30) after esa1's (08:00 to 09:40): one stream, so one input.
-    const stream = `${[...appliance("AAAA-1", deliveries(0, 300, 1000)), ...appliance("BBBB-2", deliveries(1800, 90, 5000))].join("\n")}\n`;
+    const stream = `${[...appliance("AAAA-1", deliveryRun(0, 300, 1000)), ...appliance("BBBB-2", deliveryRun(1800, 90, 5000))].join("\n")}\n`;
     const run = runCli(["deliveries", "-", "--close-after", "60", "--stats", "none"], { input: stream });
     expect(run.status).toBe(0);
     expect(run.stdout.trim().split("\n")).toHaveLength(390);
     expect(run.stderr).toMatch(/warning: \(stdin\): [1-9]\d* attempts printed out of time order, the first one started 2024-03-11T08:30:05Z/);
     // The same two logs as files of their own merge by time, without a warning.
     const dir = mkdtempSync(join(tmpdir(), "esa-dane-order-"));
-    writeFileSync(join(dir, "esa1.log"), `${appliance("AAAA-1", deliveries(0, 300, 1000)).join("\n")}\n`);
-    writeFileSync(join(dir, "esa2.log"), `${appliance("BBBB-2", deliveries(1800, 90, 5000)).join("\n")}\n`);
+    writeFileSync(join(dir, "esa1.log"), `${appliance("AAAA-1", deliveryRun(0, 300, 1000)).join("\n")}\n`);
+    writeFileSync(join(dir, "esa2.log"), `${appliance("BBBB-2", deliveryRun(1800, 90, 5000)).join("\n")}\n`);
     const files = runCli(["deliveries", join(dir, "esa1.log"), join(dir, "esa2.log"), "--close-after", "60", "--stats", "none"]);
     expect(files.stdout.trim().split("\n")).toHaveLength(390);
     expect(files.stderr).not.toMatch(/out of time order/);

@@ -57,3 +57,18 @@ export function connection(t: number, dcid: number, mid: number, ip: string, for
 }
 
 export const log = (...parts: string[][]) => `${[...HEADER, ...parts.flat()].join("\n")}\n`;
+
+/**
+ * `count` DANE deliveries 20 s apart from `from` seconds, each to a domain of its own, with DCID
+ * and MID `firstId`, `firstId + 1`, ...
+ */
+export function deliveryRun(from: number, count: number, firstId: number): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = firstId + i;
+    const domain = `d${id}.example`;
+    const ip = `198.51.${(id >> 8) & 255}.${id & 255}`;
+    lines.push(...dns(from + i * 20, domain, `mx.${domain}`, ip, { mx: "secure", a: "secure", tlsa: "secure" }), ...connection(from + i * 20 + 5, id, id, ip, domain, `u@${domain}`));
+  }
+  return lines;
+}
