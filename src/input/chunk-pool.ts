@@ -8,7 +8,7 @@ import { Worker } from "node:worker_threads";
 import type { ChunkRequest, ChunkResult } from "./chunk-worker.js";
 import type { ChunkClassifier } from "./parallel.js";
 import { resolveInputs, type Source } from "./sources.js";
-import { tuneV8 } from "./v8-tuning.js";
+import { tuneV8ForWorkers } from "./v8-tuning.js";
 
 /**
  * Chunks queued per worker; past that, this thread waits for the oldest. It used to classify a
@@ -43,6 +43,8 @@ export class ChunkPool implements ChunkClassifier {
   private readonly spare: Float64Array[] = [];
 
   constructor(size: number) {
+    // Before the first worker: its isolate is set up with the flags of the moment.
+    tuneV8ForWorkers();
     for (let i = 0; i < size; i++) {
       // A worker's data lives for one chunk, so a young generation smaller than the main
       // thread's keeps less resident. At 8 MB a worker collected every 2-3 MB it allocated: 573
@@ -124,6 +126,5 @@ export function defaultWorkers(sources: readonly Source[], cores: number): numbe
 export async function startChunkPool(inputs: readonly string[], workers: number | undefined): Promise<ChunkPool | null> {
   const count = workers ?? defaultWorkers((await resolveInputs(inputs)).sources, availableParallelism());
   if (count < 1) return null;
-  tuneV8();
   return new ChunkPool(count);
 }

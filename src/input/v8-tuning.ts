@@ -35,3 +35,18 @@ export function tuneV8(): void {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   setFlagsFromString(`--max-inlined-bytecode-size-cumulative=${MAX_INLINED_BYTECODE_CUMULATIVE}`);
 }
+
+let tunedForWorkers = false;
+
+/**
+ * With a worker thread, both cores are busy (this thread correlating, the worker parsing, V8's
+ * helper threads compiling and collecting), and a scavenge split into parallel tasks waits for
+ * helper threads that have no core to run on: each isolate scavenges on its own thread instead.
+ * Without a worker the second core is free, and parallel scavenging keeps its use.
+ */
+export function tuneV8ForWorkers(): void {
+  tuneV8();
+  if (tunedForWorkers) return;
+  tunedForWorkers = true;
+  setFlagsFromString("--no-parallel-scavenge");
+}
