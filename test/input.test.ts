@@ -119,6 +119,31 @@ describe("time", () => {
     expect(clock.instantOf(stamp)).toEqual({ time: Date.UTC(2024, 2, 11, 8, 0, 1), utcKnown: false });
     expect([clock.zoned, clock.unzoned]).toEqual([2, 4]);
   });
+  it("formats any instant as Date's ISO text does, from the last minute's text or without it", () => {
+    const iso = (time: number, utcKnown: boolean) => {
+      const text = new Date(time).toISOString();
+      return utcKnown ? text.replace(".000Z", "Z") : text.slice(0, 19);
+    };
+    const DAY = 86_400_000;
+    const times = fc.oneof(
+      // Whole seconds near one another (the fast path, the same minute or the next) ...
+      fc.integer({ min: 0, max: 3 * DAY }).map((s) => Date.UTC(2024, 2, 10) + s * 1000),
+      // ... and anything else: milliseconds, before 1970, past the year 9999, leap days.
+      fc.integer({ min: -8.64e15, max: 8.64e15 }),
+      fc.integer({ min: -8.64e12, max: 8.64e12 }).map((s) => s * 1000),
+      fc.integer({ min: 0, max: 400 * 366 }).map((d) => Date.UTC(1900, 1, 28) + d * DAY),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(times, fc.boolean()), { minLength: 1, maxLength: 20 }), (instants) => {
+        for (const [time, utcKnown] of instants) expect(formatInstant(time, utcKnown)).toBe(iso(time, utcKnown));
+      }),
+      { numRuns: 300 },
+    );
+    expect(formatInstant(Date.UTC(2024, 2, 11, 0, 18, 5), true)).toBe("2024-03-11T00:18:05Z");
+    expect(formatInstant(Date.UTC(2024, 2, 11, 0, 18, 59), false)).toBe("2024-03-11T00:18:59");
+    expect(formatInstant(Date.UTC(2024, 2, 11, 0, 19, 0), true)).toBe("2024-03-11T00:19:00Z");
+    expect(formatInstant(null, true)).toBeNull();
+  });
 });
 
 describe("physical lines", () => {

@@ -141,9 +141,27 @@ export class Clock {
   }
 }
 
+/** The minute formatInstant wrote last (ms), and its text up to the seconds (`2024-03-11T00:18:`). */
+let lastMinuteMs = NaN;
+let lastMinuteText = "";
+/** 10000-01-01T00:00:00Z: from there on toISOString writes a six-digit year with a sign. */
+const YEAR_10000_MS = 253_402_300_800_000;
+
 /** ISO 8601: with `Z` when the instant is known in UTC, else the local wall-clock time. */
 export function formatInstant(time: number | null, utcKnown: boolean): string | null {
   if (time === null) return null;
+  // Log times are whole seconds and come in order: most share the minute written last, which
+  // saves a Date and its ISO text per time (`deliveries` writes two per attempt).
+  if (time >= 0 && time < YEAR_10000_MS && time % 1000 === 0) {
+    const second = (time % 60_000) / 1000;
+    const minute = time - second * 1000;
+    if (minute !== lastMinuteMs) {
+      lastMinuteMs = minute;
+      lastMinuteText = new Date(minute).toISOString().slice(0, 17);
+    }
+    const text = second < 10 ? `${lastMinuteText}0${second}` : `${lastMinuteText}${second}`;
+    return utcKnown ? `${text}Z` : text;
+  }
   const iso = new Date(time).toISOString();
   return utcKnown ? iso.replace(".000Z", "Z") : iso.slice(0, 19);
 }
