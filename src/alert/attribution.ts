@@ -269,15 +269,18 @@ function attributeAppliance(host: string | null, window: Tally, before: Tally | 
       fallbacksTo: fallbacksTo[resolver] ?? 0,
     }))
     .sort((a, b) => b.bogus - a.bogus || b.failures - a.failures || (a.resolver < b.resolver ? -1 : 1));
-  const domainEntries = Object.entries(window.domains).sort((a, b) => sum(b[1]) - sum(a[1]) || (a[0] < b[0] ? -1 : 1));
+  // Each domain's total once, not once per comparison of the sort.
+  const domainEntries = Object.entries(window.domains)
+    .map(([domain, records]) => ({ domain, records, total: sum(records) }))
+    .sort((a, b) => b.total - a.total || (a.domain < b.domain ? -1 : 1));
   // Copies: the window goes on counting after this verdict is given.
-  const domains = domainEntries.slice(0, MAX_LISTED_DOMAINS).map(([domain, records]) => ({ domain, records: { ...records } }));
+  const domains = domainEntries.slice(0, MAX_LISTED_DOMAINS).map(({ domain, records }) => ({ domain, records: { ...records } }));
 
   const bogus = window.bogus;
   const top = resolvers[0] !== undefined && resolvers[0].bogus > 0 ? resolvers[0] : null;
   const topShare = top === null || bogus === 0 ? 0 : top.bogus / bogus;
   const othersSecure = Object.entries(window.secureByResolver).reduce((n, [r, count]) => (r === top?.resolver ? n : n + count), 0);
-  const validatedBefore = domainEntries.filter(([domain]) => window.validatedBefore[domain] === true).length;
+  const validatedBefore = domainEntries.filter(({ domain }) => window.validatedBefore[domain] === true).length;
   const evidence: Evidence = {
     domains: domainEntries.length,
     validatedBefore,
