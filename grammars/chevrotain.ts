@@ -31,5 +31,5 @@ export const chevrotainSource = bundle ?? "chevrotain";
 
 const chevrotain = (await import(bundle === null ? "chevrotain" : pathToFileURL(bundle).href)) as typeof ChevrotainModule;
 
-export const { createToken, createSyntaxDiagramsCode, EmbeddedActionsParser, EOF, Lexer } = chevrotain;
+export const { createToken, createTokenInstance, createSyntaxDiagramsCode, EmbeddedActionsParser, EOF, Lexer } = chevrotain;
 export type { IOrAlt, IToken, TokenType } from "chevrotain";

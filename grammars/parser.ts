@@ -9,7 +9,7 @@
 // Every rule cites the line form it models. "Beyond" marks what it accepts that no source shows:
 // the reference (shared/reference/esa-dane.md) asks to parse the general shape and never to
 // require exact text where the shape will do.
-import { EmbeddedActionsParser, EOF as EOF_TYPE, Lexer, type IOrAlt, type IToken, type TokenType } from "./chevrotain.js";
+import { createTokenInstance, EmbeddedActionsParser, EOF as EOF_TYPE, Lexer, type IOrAlt, type IToken, type TokenType } from "./chevrotain.js";
 import * as T from "./tokens.js";
 import type { DnsEncacheEntry, EventBody, PyValue } from "../src/events/types.js";
 import { detach, int, items, recordValue, ShapeError, statusOf, stripDot, textOf, unquote } from "./values.js";
@@ -41,6 +41,20 @@ class Fields {
   }
 }
 
+/**
+ * The fields of Chevrotain's parser (11.2, pinned in package.json) that EsaLogParser.begin sets
+ * in place of `input`: the token vector, the index of its end and of the last token consumed,
+ * the occurrence index of the rule called next, and the errors.
+ */
+interface ChevrotainParserState {
+  tokVector: IToken[];
+  tokVectorLength: number;
+  currIdx: number;
+  subruleIdx: number;
+  errors: unknown[];
+}
+const CHEVROTAIN_STATE_FIELDS: readonly (keyof ChevrotainParserState)[] = ["tokVector", "tokVectorLength", "currIdx", "subruleIdx", "errors"];
+
 export class EsaLogParser extends EmbeddedActionsParser {
   /** The text the tokens were lexed from: free-text fields are cut from it, so their spacing stays as logged. */
   private text = "";
@@ -63,13 +77,27 @@ export class EsaLogParser extends EmbeddedActionsParser {
     // Recovery off: a line either fits or is malformed.
     super(T.allTokens, { maxLookahead: 1, recoveryEnabled: false, skipValidations: !validate });
     this.performSelfAnalysis();
+    const missing = CHEVROTAIN_STATE_FIELDS.filter((field) => !(field in this));
+    if (missing.length > 0) throw new Error(`this Chevrotain parser has no ${missing.join(", ")}: esa-dane needs Chevrotain 11.2 (see EsaLogParser.begin)`);
   }
 
-  /** Prepares a parse of `tokens`, lexed from `text`. */
-  begin(text: string, tokens: IToken[]): void {
+  /**
+   * Prepares a parse of tokens[from, to), lexed from `text`, where tokens[to] (if any) is an EOF
+   * token. A batch's tokens are parsed in place, message after message: setting `input` for
+   * each message took a copy of its tokens, and Chevrotain's reset() behind `input` gives the
+   * parser three fresh arrays. Instead this sets what reset() and `input` set that a parse
+   * reads (Chevrotain 11.2's lexer adapter, see CHEVROTAIN_STATE_FIELDS); recovery and
+   * backtracking are off, so the rest of reset()'s state is back where it began after a parse.
+   */
+  begin(text: string, tokens: IToken[], from: number, to: number): void {
     this.text = text;
     this.shapeError = null;
-    this.input = tokens;
+    const state = this as unknown as ChevrotainParserState;
+    state.tokVector = tokens;
+    state.tokVectorLength = to;
+    state.currIdx = from - 1;
+    state.subruleIdx = 0;
+    if (state.errors.length > 0) state.errors = [];
   }
 
   get shapeProblem(): string | null {
@@ -902,26 +930,21 @@ export type MessageParse =
 
 const UNKNOWN: MessageParse = Object.freeze({ type: "unknown" });
 
-/** The tokens of the message being parsed, when it is one of a batch (see parseTokens). */
-const messageTokens: IToken[] = [];
+/**
+ * Ends each message of a lexed batch: Chevrotain's parser looks one token past the input
+ * (unchecked), where it expects an EOF token; a batch's newline tokens are replaced by this.
+ */
+const MESSAGE_END = createTokenInstance(EOF_TYPE, "", NaN, NaN, NaN, NaN, NaN, NaN);
 
 /**
  * Parses the message whose tokens are tokens[from, to) of a lexing of `text`, where the message
- * starts at `offset`.
+ * starts at `offset`. tokens[to], if any, must be an EOF token (MESSAGE_END).
  */
-export function parseTokens(text: string, tokens: IToken[], from: number, to: number, offset: number): MessageParse {
+function parseTokens(text: string, tokens: IToken[], from: number, to: number, offset: number): MessageParse {
   const rule = entryRuleOf(tokens, from, to, offset);
   if (rule === null) return UNKNOWN;
   const parser = esaParser;
-  let input = tokens;
-  if (from !== 0 || to !== tokens.length) {
-    // One array refilled for each message of a batch: a slice each cost 7 % of all the bytes
-    // the input and grammar stages allocate (30 MB corpus, sampling heap profile).
-    input = messageTokens;
-    input.length = to - from;
-    for (let i = from; i < to; i++) input[i - from] = tokens[i]!;
-  }
-  parser.begin(text, input);
+  parser.begin(text, tokens, from, to);
   const body = parser[rule]();
   const errors = parser.errors;
   if (errors.length > 0) {
@@ -953,17 +976,17 @@ export function parseMessages(messages: readonly string[]): MessageParse[] {
   if (lexed.length === 0) return outcomes;
   const text = lexed.map((i) => messages[i]!).join("\n");
   const tokens = esaLexer.tokenize(text).tokens;
+  const newline = T.Newline.tokenTypeIdx!;
   let start = 0;
   let from = 0;
   for (const i of lexed) {
-    const end = start + messages[i]!.length;
-    // Tokens are in text order: the message's are those that start inside it.
-    while (from < tokens.length && tokens[from]!.startOffset < start) from++;
+    // No message has a newline, and the lexer is total: each joining newline is one token.
     let to = from;
-    while (to < tokens.length && tokens[to]!.startOffset < end) to++;
+    while (to < tokens.length && tokens[to]!.tokenTypeIdx !== newline) to++;
+    if (to < tokens.length) tokens[to] = MESSAGE_END;
     outcomes[i] = parseTokens(text, tokens, from, to, start);
-    from = to;
-    start = end + 1;
+    from = to + 1;
+    start += messages[i]!.length + 1;
   }
   return outcomes;
 }
