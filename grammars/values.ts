@@ -16,7 +16,18 @@ export class ShapeError extends Error {}
  */
 export function detach(text: string): string {
   // Shorter cuts are copies already. The concatenation is flattened into a new string by slice().
-  return text.length < 13 ? text : (" " + text).slice(1);
+  return text.length < 13 || !detaching ? text : (" " + text).slice(1);
+}
+
+let detaching = true;
+
+/**
+ * For a thread whose events are encoded as soon as they are built and never kept (a parse
+ * worker: record-codec.ts copies every string into the chunk's JSON), detach() need not copy:
+ * a view pins its batch only until the chunk is encoded.
+ */
+export function keepCutsAsViews(): void {
+  detaching = false;
 }
 
 /** Python string literal body: the escapes repr() produces. */

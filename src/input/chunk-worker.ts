@@ -4,6 +4,7 @@
 // and the last open record go back unclassified: the main thread joins them exactly as a
 // sequential read would (see parallel.ts).
 import { parentPort } from "node:worker_threads";
+import { keepCutsAsViews } from "../../grammars/values.js";
 import { LineSplitter, LINE_TRUNCATED } from "./lines.js";
 import { readPrefix } from "./prefix.js";
 import { RecordEncoder, type EncodedRecords } from "./record-codec.js";
@@ -82,6 +83,8 @@ class RecordList {
     return this.records;
   }
 }
+
+if (parentPort !== null) keepCutsAsViews();
 
 parentPort?.on("message", (request: ChunkRequest) => {
   const result = classifyChunk(request);
