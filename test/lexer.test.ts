@@ -1,9 +1,9 @@
 // The lexer is built once with Chevrotain's first-character optimisation, and stays total.
 import { describe, expect, it } from "vitest";
-import { chevrotainSource, EmbeddedActionsParser } from "../grammars/chevrotain.js";
+import { chevrotainSource, EmbeddedActionsParser, Lexer } from "../grammars/chevrotain.js";
 import fc from "fast-check";
 import type { TokenType } from "../grammars/chevrotain.js";
-import { Integer } from "../grammars/tokens.js";
+import { allTokens, Integer, Newline, PlainWord } from "../grammars/tokens.js";
 import { buildLexer, entryRuleOf, esaLexer, esaParser, EsaLogParser, ENTRY_HEADS, ENTRY_RULES, mayStartWithHead } from "../grammars/parser.js";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -33,6 +33,21 @@ describe("lexer", () => {
     // throws on a definition error, an ambiguity for one).
     expect(() => buildLexer(true)).not.toThrow();
     expect(new EsaLogParser(true).definitionErrors).toEqual([]);
+  });
+  it("lexes every fixed text as its own token whatever the order it tries them in, and a longer word as a plain word", () => {
+    // The order of allTokens is the order of trial (most frequent first): it must never let a
+    // keyword take the start of a head (`Received` of `Received an invalid ...`) or of a word.
+    const fixed = allTokens.filter((type) => typeof type.PATTERN === "string" && type.GROUP !== Lexer.SKIPPED && type !== Newline);
+    expect(fixed.length).toBeGreaterThan(50);
+    for (const type of fixed) {
+      const text = type.PATTERN as string;
+      for (const after of ["", " x", ")", ",", ":"]) {
+        const tokens = esaLexer.tokenize(text + after).tokens;
+        expect(tokens[0]!.tokenType, `${JSON.stringify(text + after)}`).toBe(type);
+        expect(tokens[0]!.image).toBe(text);
+      }
+      if (/^\w+$/.test(text)) expect(esaLexer.tokenize(`${text}x`).tokens.map((t) => t.tokenType)).toEqual([PlainWord]);
+    }
   });
 });
 
