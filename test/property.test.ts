@@ -9,6 +9,7 @@ import { readPrefix, readPrefixGeneral } from "../src/input/prefix.js";
 import { CLASSIFY_BATCH, RecordAssembler, RecordReader, type ClassifiedRecord, type ReaderCounts } from "../src/input/records.js";
 import { Correlator } from "../src/correlate/correlator.js";
 import { ESA_FRAGMENTS as FRAGMENTS } from "./helpers/fragments.js";
+import { int } from "../grammars/values.js";
 
 
 function readAll(chunks: Uint8Array[]) {
@@ -134,6 +135,19 @@ describe("speed paths give the same records as the plain ones", () => {
         expect(recordsOf(text, CLASSIFY_BATCH)).toEqual(single);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("integers as logged", () => {
+  it("read digit by digit equal Number() of their digits, longs and signs included", () => {
+    const digits = fc.string({ unit: fc.constantFrom("0", "1", "5", "9"), minLength: 1, maxLength: 20 });
+    const image = fc.oneof(digits, digits.map((d) => `${d}L`), digits.map((d) => `-${d}`), fc.string({ maxLength: 6 }));
+    fc.assert(
+      fc.property(image, (text) => {
+        expect(Object.is(int(text), Number(text.endsWith("L") ? text.slice(0, -1) : text))).toBe(true);
+      }),
+      { numRuns: 2000 },
     );
   });
 });
