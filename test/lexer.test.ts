@@ -34,7 +34,7 @@ describe("lexer", () => {
     expect(() => buildLexer(true)).not.toThrow();
     expect(new EsaLogParser(true).definitionErrors).toEqual([]);
   });
-  it("lexes every fixed text as its own token whatever the order it tries them in, and a longer word as a plain word", () => {
+  it("lexes every fixed text as its own token, and a keyword with more letters as a plain word, in the order of trial", () => {
     // The order of allTokens is the order of trial (most frequent first): it must never let a
     // keyword take the start of a head (`Received` of `Received an invalid ...`) or of a word.
     const fixed = allTokens.filter((type) => typeof type.PATTERN === "string" && type.GROUP !== Lexer.SKIPPED && type !== Newline);
